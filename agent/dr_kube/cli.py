@@ -1,0 +1,313 @@
+"""`dr-kube` command line: run, fix (and the commands other modules add)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dr_kube import __version__
+from dr_kube.errors import DrKubeError, InputError
+
+log = logging.getLogger("dr_kube")
+
+
+def configure_logging(verbose: int) -> None:
+    level = os.environ.get(
+        "DRKUBE_LOG_LEVEL", "WARNING" if verbose == 0 else "INFO" if verbose == 1 else "DEBUG"
+    )
+    if os.environ.get("DRKUBE_LOG_FORMAT") == "json":
+        from dr_kube.logs import JsonFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    else:
+        logging.basicConfig(
+            level=level.upper(),
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+            force=True,
+        )
+
+
+def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Flags shared by every command that reads the cluster and the GitOps repository."""
+    options = [
+        click.option(
+            "--cluster",
+            "cluster_dir",
+            type=click.Path(path_type=Path),
+            envvar="DRKUBE_CLUSTER_DUMP",
+            help="A `kubectl cluster-info dump --output-directory` folder. [env DRKUBE_CLUSTER_DUMP]",
+        ),
+        click.option(
+            "--kubeconfig",
+            type=click.Path(dir_okay=False),
+            envvar="DRKUBE_KUBECONFIG",
+            help="Kubeconfig of a live cluster (read-only use). [env DRKUBE_KUBECONFIG]",
+        ),
+        click.option(
+            "--context",
+            "kube_context",
+            envvar="DRKUBE_KUBE_CONTEXT",
+            help="Kubeconfig context. [env DRKUBE_KUBE_CONTEXT]",
+        ),
+        click.option(
+            "--prometheus",
+            "prometheus_url",
+            envvar="DRKUBE_PROMETHEUS_URL",
+            help="Prometheus base URL for usage and throttling series. [env DRKUBE_PROMETHEUS_URL]",
+        ),
+        click.option(
+            "--gitops-repo",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=".",
+            envvar="DRKUBE_GITOPS_REPO",
+            show_default=True,
+            help="The GitOps repository (applications/, values/). [env DRKUBE_GITOPS_REPO]",
+        ),
+        click.option(
+            "--charts",
+            "chart_dirs",
+            type=click.Path(file_okay=False, path_type=Path),
+            multiple=True,
+            envvar="DRKUBE_CHARTS",
+            help="Folder of charts (DIR/<chart>/ or .tgz) to check keys against; repeatable. [env DRKUBE_CHARTS, ':'-separated]",
+        ),
+        click.option(
+            "--policy",
+            "policy_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="DRKUBE_POLICY",
+            help="Policy file (default: dr-kube-policy.yaml in the GitOps repo). [env DRKUBE_POLICY]",
+        ),
+        click.option(
+            "--provider",
+            type=click.Choice(["rules", "gemini", "ollama", "auto"]),
+            default="rules",
+            envvar="DRKUBE_PROVIDER",
+            show_default=True,
+            help="Who diagnoses: deterministic analyzers or an LLM. [env DRKUBE_PROVIDER]",
+        ),
+        click.option(
+            "--max-attempts",
+            type=click.IntRange(1, 10),
+            envvar="DRKUBE_MAX_ATTEMPTS",
+            help="Proposals to try before giving up (default: the policy's, 3). [env DRKUBE_MAX_ATTEMPTS]",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_context(
+    *,
+    cluster_dir: Path | None,
+    kubeconfig: str | None,
+    kube_context: str | None,
+    prometheus_url: str | None,
+    gitops_repo: Path,
+    chart_dirs: tuple[Path, ...],
+    policy_file: Path | None,
+    provider: str,
+    max_attempts: int | None,
+    publish: bool = False,
+    push: bool = True,
+    base_branch: str | None = None,
+    github_repo: str | None = None,
+) -> Any:
+    from dr_kube.cluster.source import ClusterSource
+    from dr_kube.diagnose.providers import make_provider
+    from dr_kube.gitops.forge import Forge, GitHubForge, LocalForge
+    from dr_kube.gitops.repo import GitRepo, github_repo_from_url
+    from dr_kube.policy import load_policy
+    from dr_kube.steps import RunContext
+
+    repo = gitops_repo.resolve()
+    if not repo.is_dir():
+        raise InputError(f"--gitops-repo {gitops_repo}: not a directory")
+    source: ClusterSource | None = None
+    if cluster_dir is not None:
+        from dr_kube.cluster.dump import DumpSource
+
+        source = DumpSource(cluster_dir)
+    elif kubeconfig or kube_context or os.environ.get("KUBERNETES_SERVICE_HOST"):
+        from dr_kube.cluster.live import LiveSource
+
+        source = LiveSource(kubeconfig, kube_context)
+    policy = load_policy(repo, policy_file)
+    dirs: list[Path] = []
+    for entry in chart_dirs:
+        dirs += [Path(p) for p in str(entry).split(os.pathsep) if p]
+    forge: Forge = LocalForge()
+    if publish:
+        token = os.environ.get("GITHUB_TOKEN")
+        git_repo = GitRepo(repo)
+        name = github_repo or github_repo_from_url(git_repo.remote_url())
+        if token and name:
+            forge = GitHubForge(token, name, os.environ.get("DRKUBE_GITHUB_API_URL"))
+        elif token:
+            log.warning(
+                "GITHUB_TOKEN is set but the GitHub repository is unknown: pass --github-repo owner/name"
+            )
+    return RunContext(
+        repo=repo,
+        policy=policy,
+        provider=make_provider(provider),
+        source=source,
+        chart_dirs=dirs,
+        prometheus_url=prometheus_url,
+        max_attempts=max_attempts or policy.max_attempts,
+        publish=publish,
+        push=push,
+        base_branch=base_branch,
+        forge=forge,
+    )
+
+
+def execute(alert_file: Path, output: str, **context_args: Any) -> int:
+    from dr_kube.alerts import load_incidents
+    from dr_kube.render import render_text
+    from dr_kube.runner import exit_code, group_incidents, run_incident
+
+    incidents = load_incidents(alert_file)
+    firing = group_incidents(incidents)
+    if not firing:
+        click.echo(f"{alert_file}: every alert in it is resolved; nothing to do.", err=True)
+        return 0
+    ctx = build_context(**context_args)
+    results = []
+    codes = []
+    for incident in firing:
+        try:
+            result = run_incident(incident, ctx)
+        except DrKubeError as exc:
+            if len(firing) == 1:
+                raise
+            click.echo(f"dr-kube: {incident.key()}: {exc}", err=True)
+            codes.append(exc.exit_code)
+            continue
+        results.append(result)
+        codes.append(exit_code(result))
+    if output == "json":
+        docs = [r.to_json_dict() for r in results]
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
+    else:
+        click.echo(
+            "\n\n".join(
+                render_text(r, "fix" if context_args.get("publish") else "run") for r in results
+            )
+        )
+    return worst(codes)
+
+
+def worst(codes: list[int]) -> int:
+    """Internal error beats bad input beats no fix beats success."""
+    for code in (1, 2, 3):
+        if code in codes:
+            return code
+    return 0
+
+
+def guarded(func: Callable[[], int]) -> None:
+    """Run a command body: known errors become one line and an exit code, never a traceback."""
+    try:
+        code = func()
+    except DrKubeError as exc:
+        click.echo(f"dr-kube: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("DRKUBE_DEBUG"):
+            raise
+        click.echo(
+            f"dr-kube: internal error: {type(exc).__name__}: {exc} (set DRKUBE_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(code)
+
+
+class AlertFile(click.Path):
+    """An alert file argument whose problems exit 2 with one line, like every other bad input."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="dr-kube")
+@click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
+def main(verbose: int) -> None:
+    """DR-Kube: from a Kubernetes alert to a reviewed, validated Helm-values pull request."""
+    configure_logging(verbose)
+
+
+@main.command()
+@click.argument("alert_file", type=click.Path(path_type=Path))
+@source_options
+@click.option(
+    "--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def run(alert_file: Path, output: str, **options: Any) -> None:
+    """Diagnose ALERT_FILE and show the proposed fix; writes nothing.
+
+    Exit codes: 0 fix proposed, 3 diagnosed but no safe fix, 2 bad input, 1 internal error.
+    """
+    guarded(lambda: execute(alert_file, output, **options))
+
+
+@main.command()
+@click.argument("alert_file", type=click.Path(path_type=Path))
+@source_options
+@click.option(
+    "--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--base",
+    "base_branch",
+    envvar="DRKUBE_BASE_BRANCH",
+    help="Base branch (default: origin's HEAD, else the current branch). [env DRKUBE_BASE_BRANCH]",
+)
+@click.option(
+    "--github-repo",
+    envvar="DRKUBE_GITHUB_REPO",
+    help="owner/name for the PR (default: from the origin URL). [env DRKUBE_GITHUB_REPO]",
+)
+@click.option(
+    "--push/--no-push",
+    default=True,
+    show_default=True,
+    help="Push the branch to origin when there is one.",
+)
+def fix(
+    alert_file: Path,
+    output: str,
+    base_branch: str | None,
+    github_repo: str | None,
+    push: bool,
+    **options: Any,
+) -> None:
+    """Like `run`, then commit the fix on branch dr-kube/<ns>/<workload>/<category> from a fresh
+    base, push it, and open or update its pull request (GITHUB_TOKEN)."""
+    guarded(
+        lambda: execute(
+            alert_file,
+            output,
+            publish=True,
+            push=push,
+            base_branch=base_branch,
+            github_repo=github_repo,
+            **options,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The Kubernetes API as a cluster source (kubeconfig or in-cluster). Read-only by construction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dr_kube.cluster.source import K8sObject
+from dr_kube.errors import InputError
+
+# kind → (API class, read method, list method); all GET.
+RESOURCES: dict[str, tuple[str, str, str]] = {
+    "Pod": ("CoreV1Api", "read_namespaced_pod", "list_namespaced_pod"),
+    "Event": ("CoreV1Api", "", "list_namespaced_event"),
+    "Service": ("CoreV1Api", "read_namespaced_service", "list_namespaced_service"),
+    "Deployment": ("AppsV1Api", "read_namespaced_deployment", "list_namespaced_deployment"),
+    "ReplicaSet": ("AppsV1Api", "read_namespaced_replica_set", "list_namespaced_replica_set"),
+    "StatefulSet": ("AppsV1Api", "read_namespaced_stateful_set", "list_namespaced_stateful_set"),
+    "DaemonSet": ("AppsV1Api", "read_namespaced_daemon_set", "list_namespaced_daemon_set"),
+}
+LOG_TAIL_LINES = 500
+
+
+class LiveSource:
+    """Talks GET only, through the official client's configured ApiClient, and keeps raw JSON."""
+
+    def __init__(self, kubeconfig: str | None = None, context: str | None = None) -> None:
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+
+        try:
+            if kubeconfig or context:
+                api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
+            else:
+                try:
+                    config.load_incluster_config()
+                    api_client = client.ApiClient()
+                except ConfigException:
+                    api_client = config.new_client_from_config()
+        except (ConfigException, OSError, TypeError) as exc:
+            raise InputError(f"cannot load Kubernetes configuration: {exc}") from None
+        self._api = api_client
+        host = api_client.configuration.host
+        self.description = f"Kubernetes API {host}" + (f" (context {context})" if context else "")
+
+    def _call(self, api_class: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a typed client method without deserialising: the raw JSON stays as sent."""
+        from kubernetes import client
+        from kubernetes.client.exceptions import ApiException
+
+        api = getattr(client, api_class)(self._api)
+        try:
+            response = getattr(api, method)(*args, _preload_content=False, **kwargs)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise InputError(f"Kubernetes API {method}: {exc.status} {exc.reason}") from None
+        except OSError as exc:
+            raise InputError(f"Kubernetes API unreachable: {exc}") from None
+        return response.data
+
+    def get(self, kind: str, namespace: str, name: str) -> K8sObject | None:
+        if kind not in RESOURCES or not RESOURCES[kind][1]:
+            return None
+        api_class, read, _ = RESOURCES[kind]
+        data = self._call(api_class, read, name, namespace)
+        found = json.loads(data) if data else None
+        return found if isinstance(found, dict) else None
+
+    def list(self, kind: str, namespace: str) -> list[K8sObject]:
+        if kind not in RESOURCES:
+            return []
+        api_class, _, list_method = RESOURCES[kind]
+        data = self._call(api_class, list_method, namespace)
+        found = json.loads(data) if data else None
+        return list(found.get("items", [])) if isinstance(found, dict) else []
+
+    def events(self, namespace: str) -> list[K8sObject]:
+        return self.list("Event", namespace)
+
+    def nodes(self) -> list[K8sObject]:
+        data = self._call("CoreV1Api", "list_node")
+        found = json.loads(data) if data else None
+        return list(found.get("items", [])) if isinstance(found, dict) else []
+
+    def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
+        try:
+            data = self._call(
+                "CoreV1Api",
+                "read_namespaced_pod_log",
+                pod,
+                namespace,
+                container=container,
+                previous=previous,
+                tail_lines=LOG_TAIL_LINES,
+            )
+        except InputError:
+            return None  # a container that never ran has no log: not an error
+        if data is None:
+            return None
+        return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)

@@ -1,0 +1,384 @@
+"""Gather evidence for an incident from a cluster source: owner chain, pods, events, logs, nodes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from dr_kube.cluster.source import ClusterSource, K8sObject
+from dr_kube.errors import NotFoundError
+from dr_kube.evidence import (
+    ContainerEvidence,
+    EventEvidence,
+    Evidence,
+    LogEvidence,
+    NodeEvidence,
+    PodCondition,
+    PodEvidence,
+    WorkloadEvidence,
+)
+from dr_kube.models import Incident
+from dr_kube.redact import looks_secret_name, redact
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+MAX_LOG_PODS = 3
+MAX_LOG_CHARS = 200_000
+# `<deploy>-<rs hash>-<pod hash>` or `<sts>-<ordinal>`
+POD_SUFFIX = re.compile(r"^(?P<base>.+?)-(?:[a-z0-9]{8,10}-[a-z0-9]{5}|[a-z0-9]{5}|\d+)$")
+
+
+def meta(obj: K8sObject) -> dict[str, Any]:
+    value = obj.get("metadata") or {}
+    return value if isinstance(value, dict) else {}
+
+
+def controller_of(obj: K8sObject) -> tuple[str, str] | None:
+    refs = meta(obj).get("ownerReferences") or []
+    for ref in refs:
+        if ref.get("controller"):
+            return ref.get("kind", ""), ref.get("name", "")
+    if refs:
+        return refs[0].get("kind", ""), refs[0].get("name", "")
+    return None
+
+
+def owner_chain(
+    source: ClusterSource, namespace: str, obj: K8sObject, kind: str
+) -> list[tuple[str, str, K8sObject]]:
+    """Follow controller owner references up from `obj`: [(kind, name, obj), ...], obj first."""
+    chain = [(kind, meta(obj).get("name", ""), obj)]
+    seen = {(kind, chain[0][1])}
+    current = obj
+    while (owner := controller_of(current)) is not None and owner not in seen:
+        seen.add(owner)
+        found = source.get(owner[0], namespace, owner[1])
+        if found is None:
+            chain.append((owner[0], owner[1], {}))
+            break
+        chain.append((owner[0], owner[1], found))
+        current = found
+    return chain
+
+
+def resolve_workload(
+    source: ClusterSource, incident: Incident
+) -> tuple[K8sObject, list[str], K8sObject | None]:
+    """Find the workload object an incident is about; returns (workload, chain, alert pod)."""
+    namespace = incident.namespace
+    looked_for: list[str] = []
+    pod_obj: K8sObject | None = None
+    if incident.pod:
+        pod_obj = source.get("Pod", namespace, incident.pod)
+        looked_for.append(f"Pod {namespace}/{incident.pod}")
+    if pod_obj is not None:
+        chain = owner_chain(source, namespace, pod_obj, "Pod")
+        for kind, name, obj in reversed(chain):
+            if kind in WORKLOAD_KINDS and obj:
+                return obj, [f"{k}/{n}" for k, n, _ in chain], pod_obj
+    candidates: list[tuple[str, str]] = []
+    if incident.workload is not None:
+        kind, name = incident.workload.kind, incident.workload.name
+        if kind == "ReplicaSet":
+            rs = source.get("ReplicaSet", namespace, name)
+            owner = controller_of(rs) if rs else None
+            if owner:
+                candidates.append(owner)
+        candidates.append((kind, name))
+        candidates += [(k, name) for k in WORKLOAD_KINDS if k != kind]
+    elif incident.pod:
+        match = POD_SUFFIX.match(incident.pod)
+        if match:
+            candidates += [(k, match.group("base")) for k in WORKLOAD_KINDS]
+    for kind, name in candidates:
+        obj = source.get(kind, namespace, name)
+        looked_for.append(f"{kind} {namespace}/{name}")
+        if obj is not None:
+            return obj, [f"{kind}/{name}"], pod_obj
+    wanted = ", ".join(dict.fromkeys(looked_for)) or f"a workload in namespace {namespace}"
+    raise NotFoundError(f"workload not found in {source.description}: looked for {wanted}")
+
+
+def pods_of(source: ClusterSource, namespace: str, kind: str, name: str) -> list[K8sObject]:
+    owned: list[K8sObject] = []
+    replicasets: dict[str, bool] = {}
+    for pod in source.list("Pod", namespace):
+        owner = controller_of(pod)
+        if owner is None:
+            continue
+        if kind == "Deployment" and owner[0] == "ReplicaSet":
+            if owner[1] not in replicasets:
+                rs = source.get("ReplicaSet", namespace, owner[1])
+                replicasets[owner[1]] = bool(rs) and controller_of(rs) == ("Deployment", name)
+            if replicasets[owner[1]]:
+                owned.append(pod)
+        elif owner == (kind, name):
+            owned.append(pod)
+    return owned
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def container_spec(spec: dict[str, Any], init: bool = False) -> ContainerEvidence:
+    resources = spec.get("resources") or {}
+    return ContainerEvidence(
+        name=spec.get("name", ""),
+        image=spec.get("image", ""),
+        init=init,
+        requests={k: str(v) for k, v in (resources.get("requests") or {}).items()},
+        limits={k: str(v) for k, v in (resources.get("limits") or {}).items()},
+        liveness_probe=spec.get("livenessProbe"),
+        readiness_probe=spec.get("readinessProbe"),
+        startup_probe=spec.get("startupProbe"),
+        env_names=[e.get("name", "") for e in spec.get("env") or []],
+    )
+
+
+def apply_status(container: ContainerEvidence, status: dict[str, Any]) -> ContainerEvidence:
+    state = status.get("state") or {}
+    last = (status.get("lastState") or {}).get("terminated") or {}
+    updates: dict[str, Any] = {
+        "ready": bool(status.get("ready")),
+        "restart_count": int(status.get("restartCount") or 0),
+        "image": status.get("image") or container.image,
+    }
+    if "running" in state:
+        updates["state"] = "running"
+    elif "waiting" in state:
+        updates.update(
+            state="waiting",
+            waiting_reason=state["waiting"].get("reason"),
+            waiting_message=state["waiting"].get("message"),
+        )
+    elif "terminated" in state:
+        updates.update(state="terminated", terminated_reason=state["terminated"].get("reason"))
+        if not last:
+            last = state["terminated"]
+    if last:
+        updates.update(
+            last_termination_reason=last.get("reason"),
+            last_exit_code=last.get("exitCode"),
+            last_finished_at=parse_time(last.get("finishedAt")),
+        )
+    return container.model_copy(update=updates)
+
+
+def pod_evidence(pod: K8sObject) -> PodEvidence:
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    statuses = {s.get("name"): s for s in status.get("containerStatuses") or []}
+    init_statuses = {s.get("name"): s for s in status.get("initContainerStatuses") or []}
+    containers = [
+        apply_status(container_spec(c), statuses.get(c.get("name"), {}))
+        for c in spec.get("containers") or []
+    ]
+    init_containers = [
+        apply_status(container_spec(c, init=True), init_statuses.get(c.get("name"), {}))
+        for c in spec.get("initContainers") or []
+    ]
+    return PodEvidence(
+        name=meta(pod).get("name", ""),
+        phase=status.get("phase", "Unknown"),
+        node=spec.get("nodeName"),
+        start_time=parse_time(status.get("startTime")),
+        conditions=[
+            PodCondition(
+                type=c.get("type", ""),
+                status=c.get("status", ""),
+                reason=c.get("reason"),
+                message=c.get("message"),
+            )
+            for c in status.get("conditions") or []
+        ],
+        containers=containers,
+        init_containers=init_containers,
+    )
+
+
+def workload_evidence(obj: K8sObject, kind: str, chain: list[str]) -> WorkloadEvidence:
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    template = (spec.get("template") or {}).get("spec") or {}
+    if kind == "DaemonSet":
+        desired = status.get("desiredNumberScheduled")
+        ready = status.get("numberReady", 0)
+        available = status.get("numberAvailable", 0)
+        unavailable = status.get("numberUnavailable", 0)
+    else:
+        desired = spec.get("replicas", 1)
+        ready = status.get("readyReplicas", 0)
+        available = status.get("availableReplicas", 0)
+        unavailable = status.get("unavailableReplicas", max(0, (desired or 0) - available))
+    metadata = meta(obj)
+    return WorkloadEvidence(
+        kind=kind,
+        name=metadata.get("name", ""),
+        namespace=metadata.get("namespace", ""),
+        labels=metadata.get("labels") or {},
+        annotations=metadata.get("annotations") or {},
+        desired_replicas=desired,
+        ready_replicas=ready or 0,
+        available_replicas=available or 0,
+        unavailable_replicas=unavailable or 0,
+        conditions=[
+            PodCondition(
+                type=c.get("type", ""),
+                status=c.get("status", ""),
+                reason=c.get("reason"),
+                message=c.get("message"),
+            )
+            for c in status.get("conditions") or []
+        ],
+        owner_chain=chain,
+        containers=[container_spec(c) for c in template.get("containers") or []]
+        + [container_spec(c, init=True) for c in template.get("initContainers") or []],
+    )
+
+
+def secret_env_values(pods: list[K8sObject]) -> list[str]:
+    """Literal env values whose names look secret: masked wherever they appear in logs."""
+    values: list[str] = []
+    for pod in pods:
+        for container in (pod.get("spec") or {}).get("containers") or []:
+            for env in container.get("env") or []:
+                if looks_secret_name(env.get("name", "")) and isinstance(env.get("value"), str):
+                    values.append(env["value"])
+    return values
+
+
+def pick_focus_container(
+    pod: PodEvidence | None, wanted: str | None, workload: WorkloadEvidence
+) -> str | None:
+    if wanted:
+        return wanted
+    containers = pod.containers + pod.init_containers if pod else workload.containers
+    troubled = [c for c in containers if c.troubled]
+    if troubled:
+        return max(troubled, key=lambda c: (c.waiting_reason is not None, c.restart_count)).name
+    return containers[0].name if containers else None
+
+
+def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
+    """Everything the analyzers need about the incident's workload, secrets masked."""
+    obj, chain, alert_pod = resolve_workload(source, incident)
+    kind = obj.get("kind") or chain[-1].split("/")[0]
+    name = meta(obj).get("name", "")
+    namespace = incident.namespace
+    workload = workload_evidence(obj, kind, chain)
+    pod_objs = pods_of(source, namespace, kind, name)
+    if alert_pod is not None and all(
+        meta(p).get("name") != meta(alert_pod).get("name") for p in pod_objs
+    ):
+        pod_objs.insert(0, alert_pod)
+    pods = [pod_evidence(p) for p in pod_objs]
+    notes: list[str] = []
+    focus_pod = incident.pod if any(p.name == incident.pod for p in pods) else None
+    if incident.pod and focus_pod is None:
+        notes.append(
+            f"pod {incident.pod} named by the alert is gone; looked at its workload's pods"
+        )
+    if focus_pod is None and pods:
+        troubled = [p for p in pods if any(c.troubled for c in p.containers + p.init_containers)]
+        unscheduled = [p for p in pods if p.phase == "Pending"]
+        focus_pod = (troubled or unscheduled or pods)[0].name
+    focus = next((p for p in pods if p.name == focus_pod), None)
+    focus_container = pick_focus_container(focus, incident.container, workload)
+
+    secrets = secret_env_values(pod_objs)
+    involved = {("Pod", p.name) for p in pods} | {(kind, name)}
+    involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
+    involved |= {
+        ("ReplicaSet", meta(rs).get("name", ""))
+        for rs in source.list("ReplicaSet", namespace)
+        if controller_of(rs) == (kind, name)
+    }
+    events = []
+    for event in source.events(namespace):
+        ref = event.get("involvedObject") or {}
+        if (ref.get("kind"), ref.get("name")) in involved:
+            events.append(
+                EventEvidence(
+                    type=event.get("type") or "Normal",
+                    reason=event.get("reason") or "",
+                    message=redact(event.get("message") or "", secrets),
+                    count=int(event.get("count") or 1),
+                    object=f"{ref.get('kind')}/{ref.get('name')}",
+                    field_path=ref.get("fieldPath"),
+                    last_seen=parse_time(event.get("lastTimestamp") or event.get("eventTime")),
+                )
+            )
+    events.sort(
+        key=lambda e: (e.last_seen is None, e.last_seen or datetime.min.replace(tzinfo=None)),
+        reverse=False,
+    )
+
+    logs: list[LogEvidence] = []
+    log_pods = [p for p in pods if p.name == focus_pod] + [p for p in pods if p.name != focus_pod]
+    for pod in log_pods[:MAX_LOG_PODS]:
+        for container in pod.containers + pod.init_containers:
+            current = source.logs(namespace, pod.name, container.name)
+            previous = source.logs(namespace, pod.name, container.name, previous=True)
+            if current or previous:
+                logs.append(
+                    LogEvidence(
+                        pod=pod.name,
+                        container=container.name,
+                        current=redact(current[-MAX_LOG_CHARS:], secrets) if current else None,
+                        previous=redact(previous[-MAX_LOG_CHARS:], secrets) if previous else None,
+                    )
+                )
+    nodes = [node_evidence(n) for n in source.nodes()]
+    return Evidence(
+        source=source.description,
+        workload=workload,
+        pods=pods,
+        focus_pod=focus_pod,
+        focus_container=focus_container,
+        events=events,
+        logs=logs,
+        nodes=nodes,
+        alert_logs=[redact(line, secrets) for line in incident.logs],
+        notes=notes,
+    )
+
+
+def node_evidence(node: K8sObject) -> NodeEvidence:
+    status = node.get("status") or {}
+    allocatable = status.get("allocatable") or {}
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
+    return NodeEvidence(
+        name=meta(node).get("name", ""),
+        allocatable_cpu=allocatable.get("cpu"),
+        allocatable_memory=allocatable.get("memory"),
+        ready=ready,
+    )
+
+
+def evidence_from_alert(incident: Incident) -> Evidence:
+    """Evidence when no cluster source is configured: only what the alert itself says."""
+    if incident.workload is None:
+        raise NotFoundError(
+            f"no cluster source given and the alert names no workload (pod {incident.pod}); "
+            "pass --cluster DIR or --kubeconfig"
+        )
+    workload = WorkloadEvidence(
+        kind=incident.workload.kind, name=incident.workload.name, namespace=incident.namespace
+    )
+    return Evidence(
+        source="alert only",
+        workload=workload,
+        focus_pod=incident.pod,
+        focus_container=incident.container,
+        alert_logs=[redact(line) for line in incident.logs],
+        notes=["no cluster source: diagnosed from the alert alone"],
+    )

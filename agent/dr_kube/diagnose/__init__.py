@@ -1,0 +1,1 @@
+"""Diagnosis: deterministic analyzers (no key needed) and LLM providers, one Proposal shape."""

@@ -1,0 +1,58 @@
+"""Fewer available replicas than desired, when no pod-level failure explains it."""
+
+from __future__ import annotations
+
+from dr_kube.diagnose.context import AnalysisContext
+from dr_kube.diagnose.findings import Finding, FixIntent
+
+RECREATED = 3
+
+
+def analyze(ctx: AnalysisContext) -> Finding | None:
+    workload = ctx.evidence.workload
+    desired = workload.desired_replicas
+    if desired is None:
+        return None
+    short = workload.available_replicas < desired
+    if not short and ctx.hint != "replicas-mismatch":
+        return None
+    evidence = [
+        f"{workload.kind}/{workload.name}: {workload.available_replicas}/{desired} available, "
+        f"{workload.ready_replicas} ready"
+    ]
+    quota = ctx.events(r"exceeded quota|forbidden", reasons=("FailedCreate",))
+    if quota:
+        evidence += [e.line() for e in quota[:1]]
+        return Finding(
+            category="replicas-mismatch",
+            root_cause=f"{workload.kind} {workload.name} cannot create pods: {quota[0].message.split(':')[0]}.",
+            evidence=evidence,
+            confidence=0.85,
+            human_action="Raise the namespace's ResourceQuota or lower other workloads' usage.",
+        )
+    recreated = [
+        e
+        for e in ctx.evidence.events
+        if e.reason == "SuccessfulCreate" and e.object.startswith("ReplicaSet/")
+    ]
+    kills = [e for e in ctx.evidence.events if e.reason == "Killing"]
+    created = sum(e.count for e in recreated)
+    if desired <= 1 and (created >= RECREATED or len(kills) >= 2):
+        evidence += [e.line() for e in recreated[:1]] + [e.line() for e in kills[:1]]
+        return Finding(
+            category="replicas-mismatch",
+            root_cause=(
+                f"{workload.kind} {workload.name} runs a single replica, so every time its pod is "
+                f"replaced ({created} pods created recently) the service has none available."
+            ),
+            evidence=evidence,
+            confidence=0.75,
+            fix=FixIntent(kind="raise-replicas"),
+        )
+    return Finding(
+        category="replicas-mismatch",
+        root_cause=f"{workload.kind} {workload.name} has {workload.available_replicas} of {desired} replicas available.",
+        evidence=evidence,
+        confidence=0.5,
+        human_action="Look at why its pods are not ready (rollout in progress, node drain, disruption).",
+    )

@@ -1,0 +1,126 @@
+"""Diagnosis providers: the deterministic analyzers, and LLMs behind the same interface."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dr_kube.diagnose.analyzers import run_analyzers
+from dr_kube.diagnose.context import AnalysisContext
+from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
+from dr_kube.errors import ProviderError
+from dr_kube.evidence import Evidence
+from dr_kube.gitops.locate import Location
+from dr_kube.models import Change, Diagnosis, Incident, Proposal, Usage
+from dr_kube.policy import Policy
+
+PROVIDERS = ("rules", "gemini", "ollama", "auto")
+
+
+class ProposalRequest(BaseModel):
+    """Everything a provider may use; the same for analyzers and LLMs."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    incident: Incident
+    evidence: Evidence
+    location: Location | None
+    locate_error: str | None = None
+    values: Any = None
+    policy: Policy
+    attempt: int = 1
+    feedback: list[str] = Field(default_factory=list)
+    guidance: list[str] = Field(default_factory=list)
+    tried: list[list[Change]] = Field(default_factory=list)
+    values_history: list[tuple[str, str]] = Field(default_factory=list)
+
+
+class Provider(Protocol):
+    name: str
+    usage: Usage
+
+    def propose(self, request: ProposalRequest) -> Proposal: ...
+
+
+class RulesProvider:
+    """The embedded default: deterministic analyzers and a planner; no key, no network."""
+
+    name = "rules"
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+
+    def propose(self, request: ProposalRequest) -> Proposal:
+        ctx = AnalysisContext(
+            incident=request.incident,
+            evidence=request.evidence,
+            values_history=request.values_history,
+        )
+        findings = run_analyzers(ctx)
+        if not findings:
+            category = request.incident.category_hint or "unknown"
+            return Proposal(
+                diagnosis=Diagnosis(
+                    category=category,
+                    root_cause="No analyzer recognised this failure from the evidence collected.",
+                    evidence=[f"alert {request.incident.alertname}: {ctx.alert_text().strip()}"],
+                    confidence=0.2,
+                    provider=self.name,
+                    container=ctx.container_name,
+                    human_action="Look at the workload by hand; try an LLM provider for a wider diagnosis.",
+                ),
+                no_fix_reason="no known failure class matched the evidence",
+            )
+        best = findings[0]
+        diagnosis = Diagnosis(
+            category=best.category,
+            root_cause=best.root_cause,
+            evidence=best.evidence,
+            confidence=best.confidence,
+            provider=self.name,
+            container=best.container,
+            human_action=best.human_action,
+        )
+        if best.fix is None:
+            return Proposal(
+                diagnosis=diagnosis,
+                no_fix_reason=best.human_action or "no values change can fix this",
+            )
+        if request.location is None:
+            return Proposal(
+                diagnosis=diagnosis,
+                no_fix_reason=request.locate_error
+                or "the values file for this workload was not found",
+            )
+        try:
+            options = candidates(
+                best.fix,
+                PlanInput(
+                    location=request.location,
+                    values=request.values,
+                    workload=request.evidence.workload,
+                    policy=request.policy,
+                    tried=request.tried,
+                ),
+            )
+        except PlanError as exc:
+            diagnosis.human_action = diagnosis.human_action or str(exc)
+            return Proposal(diagnosis=diagnosis, no_fix_reason=str(exc))
+        return Proposal(diagnosis=diagnosis, changes=options[0])
+
+
+def make_provider(name: str) -> Provider:
+    """Build a provider by name; LLM packages are imported only when asked for."""
+    if name == "rules":
+        return RulesProvider()
+    if name in ("gemini", "ollama", "auto"):
+        try:
+            from dr_kube.llm.providers import make_llm_provider  # type: ignore[import-not-found]
+        except ImportError:
+            raise ProviderError(
+                f"provider {name!r} is not available in this build; use --provider rules"
+            ) from None
+        provider: Provider = make_llm_provider(name)
+        return provider
+    raise ProviderError(f"unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}")

@@ -1,0 +1,156 @@
+"""What DR-Kube knows about a workload when it diagnoses: plain models, built by `collect`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ContainerEvidence(BaseModel):
+    name: str
+    image: str = ""
+    init: bool = False
+    ready: bool = False
+    restart_count: int = 0
+    state: str = "unknown"  # running | waiting | terminated | unknown
+    waiting_reason: str | None = None
+    waiting_message: str | None = None
+    terminated_reason: str | None = None
+    last_termination_reason: str | None = None
+    last_exit_code: int | None = None
+    last_finished_at: datetime | None = None
+    requests: dict[str, str] = Field(default_factory=dict)
+    limits: dict[str, str] = Field(default_factory=dict)
+    liveness_probe: dict[str, Any] | None = None
+    readiness_probe: dict[str, Any] | None = None
+    startup_probe: dict[str, Any] | None = None
+    env_names: list[str] = Field(default_factory=list)
+
+    @property
+    def troubled(self) -> bool:
+        return bool(
+            self.restart_count
+            or self.waiting_reason
+            or self.last_termination_reason
+            or self.terminated_reason
+        )
+
+
+class PodCondition(BaseModel):
+    type: str
+    status: str
+    reason: str | None = None
+    message: str | None = None
+
+
+class PodEvidence(BaseModel):
+    name: str
+    phase: str = "Unknown"
+    node: str | None = None
+    start_time: datetime | None = None
+    conditions: list[PodCondition] = Field(default_factory=list)
+    containers: list[ContainerEvidence] = Field(default_factory=list)
+    init_containers: list[ContainerEvidence] = Field(default_factory=list)
+
+    def container(self, name: str) -> ContainerEvidence | None:
+        for container in [*self.containers, *self.init_containers]:
+            if container.name == name:
+                return container
+        return None
+
+    def condition(self, kind: str) -> PodCondition | None:
+        return next((c for c in self.conditions if c.type == kind), None)
+
+
+class EventEvidence(BaseModel):
+    type: str = "Normal"
+    reason: str = ""
+    message: str = ""
+    count: int = 1
+    object: str = ""  # Kind/name
+    field_path: str | None = None
+    last_seen: datetime | None = None
+
+    def line(self) -> str:
+        times = f" (x{self.count})" if self.count > 1 else ""
+        return f"{self.object} {self.type} {self.reason}: {self.message}{times}"
+
+
+class LogEvidence(BaseModel):
+    pod: str
+    container: str
+    current: str | None = None
+    previous: str | None = None
+
+
+class NodeEvidence(BaseModel):
+    name: str
+    allocatable_cpu: str | None = None
+    allocatable_memory: str | None = None
+    ready: bool = True
+
+
+class WorkloadEvidence(BaseModel):
+    kind: str
+    name: str
+    namespace: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    desired_replicas: int | None = None
+    ready_replicas: int = 0
+    available_replicas: int = 0
+    unavailable_replicas: int = 0
+    conditions: list[PodCondition] = Field(default_factory=list)
+    owner_chain: list[str] = Field(default_factory=list)
+    containers: list[ContainerEvidence] = Field(default_factory=list)
+    has_hpa: bool = False
+
+
+class MetricSample(BaseModel):
+    name: str
+    value: float
+    unit: str = ""
+    query: str = ""
+
+
+class Evidence(BaseModel):
+    source: str
+    workload: WorkloadEvidence
+    pods: list[PodEvidence] = Field(default_factory=list)
+    focus_pod: str | None = None
+    focus_container: str | None = None
+    events: list[EventEvidence] = Field(default_factory=list)
+    logs: list[LogEvidence] = Field(default_factory=list)
+    nodes: list[NodeEvidence] = Field(default_factory=list)
+    metrics: list[MetricSample] = Field(default_factory=list)
+    alert_logs: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    def pod(self, name: str | None = None) -> PodEvidence | None:
+        wanted = name or self.focus_pod
+        for pod in self.pods:
+            if pod.name == wanted:
+                return pod
+        return self.pods[0] if self.pods and name is None else None
+
+    def container(self) -> ContainerEvidence | None:
+        """The container the incident is about, in the focus pod (or the workload spec)."""
+        pod = self.pod()
+        if pod is not None and self.focus_container:
+            found = pod.container(self.focus_container)
+            if found is not None:
+                return found
+        for spec in self.workload.containers:
+            if spec.name == self.focus_container:
+                return spec
+        return None
+
+    def log(self, container: str | None = None, pod: str | None = None) -> LogEvidence | None:
+        container = container or self.focus_container
+        pod = pod or self.focus_pod
+        return next((lg for lg in self.logs if lg.pod == pod and lg.container == container), None)
+
+    def metric(self, name: str) -> MetricSample | None:
+        return next((m for m in self.metrics if m.name == name), None)

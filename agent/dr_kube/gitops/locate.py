@@ -1,0 +1,178 @@
+"""From a live workload to the values file and key path that configure it.
+
+Workload → Argo CD Application (tracking annotation, instance label, destination namespace) →
+its values file → the key path for this workload (a per-service block such as `cartService`,
+a nested component such as `controller` or `master`, or the top level of a single-workload chart).
+Annotations `dr-kube.io/values-file` and `dr-kube.io/values-path` on the workload override.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dr_kube.errors import NotFoundError
+from dr_kube.evidence import WorkloadEvidence
+from dr_kube.gitops.apps import Application, load_applications, value_files
+from dr_kube.gitops.charts import Chart, find_chart
+from dr_kube.gitops.yamlio import load_file
+from dr_kube.models import PathKey
+
+TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+VALUES_FILE_ANNOTATION = "dr-kube.io/values-file"
+VALUES_PATH_ANNOTATION = "dr-kube.io/values-path"
+
+
+class Location(BaseModel):
+    app: str | None = None
+    app_file: str | None = None
+    values_file: str
+    base_path: list[PathKey] = Field(default_factory=list)
+    release_name: str | None = None
+    chart: Chart | None = None
+    how: list[str] = Field(default_factory=list)
+
+    def path_for(self, *rest: PathKey) -> list[PathKey]:
+        return [*self.base_path, *rest]
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def parse_dotted(path: str) -> list[PathKey]:
+    """`master.resources` or `services[0].resources` → ['master', 'resources'] / [..., 0, ...]."""
+    keys: list[PathKey] = []
+    for part in path.split("."):
+        if not part:
+            continue
+        for name, index in re.findall(r"([^\[\]]+)|\[(\d+)\]", part):
+            keys.append(int(index) if index else name)
+    return keys
+
+
+def find_application(
+    apps: list[Application], workload: WorkloadEvidence
+) -> tuple[Application | None, str]:
+    by_name = {a.name: a for a in apps}
+    tracking = workload.annotations.get(TRACKING_ANNOTATION, "")
+    if tracking:
+        name = tracking.split(":", 1)[0]
+        if name in by_name:
+            return by_name[name], f"tracking annotation {TRACKING_ANNOTATION}={tracking}"
+    instance = workload.labels.get(INSTANCE_LABEL)
+    if instance and instance in by_name:
+        return by_name[instance], f"label {INSTANCE_LABEL}={instance}"
+    same_ns = [a for a in apps if a.namespace == workload.namespace]
+    if len(same_ns) == 1:
+        return same_ns[0], f"the only Application deploying to namespace {workload.namespace}"
+    for app in same_ns:
+        if normalize(app.name) in normalize(workload.name) or normalize(workload.name) in normalize(
+            app.name
+        ):
+            return app, f"Application {app.name} deploys to namespace {workload.namespace}"
+    return None, ""
+
+
+def component_names(workload: str, release: str | None) -> list[str]:
+    """Names the workload's block may have: itself, and without the release prefix."""
+    names = [workload]
+    if release and workload.startswith(release + "-") and len(workload) > len(release) + 1:
+        names.append(workload[len(release) + 1 :])
+    return names
+
+
+def find_block(
+    values: Any, chart_defaults: Any, workload: str, release: str | None
+) -> tuple[list[PathKey], str] | None:
+    """The key path of the workload's block in the values (or the chart's defaults)."""
+    wanted = {normalize(n) for n in component_names(workload, release)}
+    for data, origin in ((values, "values file"), (chart_defaults, "chart defaults")):
+        if not isinstance(data, dict):
+            continue
+        for key, block in data.items():
+            if not isinstance(block, dict) or not isinstance(key, str):
+                continue
+            if normalize(key) in wanted:
+                return [key], f"key {key!r} matches workload {workload!r} ({origin})"
+            if isinstance(block.get("name"), str) and block["name"] == workload:
+                return [key], f"block {key!r} has name: {workload} ({origin})"
+    single = workload == release or (
+        release is not None and normalize(workload) == normalize(release)
+    )
+    for data in (values, chart_defaults):
+        if isinstance(data, dict) and any(
+            k in data for k in ("resources", "replicaCount", "replicas", "image")
+        ):
+            if single or not any(isinstance(v, dict) and "resources" in v for v in data.values()):
+                return [], "top-level keys of a single-workload chart"
+    return None
+
+
+def locate(
+    repo: Path,
+    workload: WorkloadEvidence,
+    chart_dirs: list[Path],
+    values_file_hint: str | None = None,
+) -> Location:
+    """Find where in the GitOps repository this workload is configured."""
+    how: list[str] = []
+    apps = load_applications(repo)
+    app, reason = find_application(apps, workload)
+    if app is not None:
+        how.append(f"Application {app.name} ({app.file}) via {reason}")
+    override_file = workload.annotations.get(VALUES_FILE_ANNOTATION) or values_file_hint
+    if override_file:
+        values_file = override_file
+        how.append(
+            f"values file {values_file} named by {'annotation ' + VALUES_FILE_ANNOTATION if workload.annotations.get(VALUES_FILE_ANNOTATION) else 'the alert'}"
+        )
+    elif app is not None:
+        files = [f for f in value_files(app) if (repo / f).is_file()]
+        if not files:
+            raise NotFoundError(
+                f"Application {app.name} lists no values file present in {repo} "
+                f"(valueFiles: {', '.join(value_files(app)) or 'none'})"
+            )
+        values_file = files[-1]  # the last file wins in Helm, so changes belong there
+        how.append(f"values file {values_file} from helm.valueFiles")
+    else:
+        raise NotFoundError(
+            f"no Argo CD Application in {repo} deploys {workload.kind} "
+            f"{workload.namespace}/{workload.name} (looked for annotation {TRACKING_ANNOTATION}, "
+            f"label {INSTANCE_LABEL}, destination namespace {workload.namespace})"
+        )
+    if not (repo / values_file).is_file():
+        raise NotFoundError(f"values file {values_file} not found in {repo}")
+    chart = find_chart(app, repo, chart_dirs) if app is not None else None
+    release = app.release_name if app else None
+    override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)
+    if override_path is not None:
+        base = parse_dotted(override_path)
+        how.append(
+            f"key path {override_path or '(top level)'} from annotation {VALUES_PATH_ANNOTATION}"
+        )
+    else:
+        values = load_file(repo / values_file)
+        found = find_block(values, chart.defaults if chart else None, workload.name, release)
+        if found is None:
+            raise NotFoundError(
+                f"{values_file} has no block for {workload.kind} {workload.name} "
+                f"(tried keys like {', '.join(component_names(workload.name, release))}); "
+                f"set annotation {VALUES_PATH_ANNOTATION} on the workload"
+            )
+        base, why = found
+        how.append(why)
+    return Location(
+        app=app.name if app else None,
+        app_file=app.file if app else None,
+        values_file=values_file,
+        base_path=base,
+        release_name=release,
+        chart=chart,
+        how=how,
+    )

@@ -1,0 +1,132 @@
+"""The pull request a reviewer reads: a title that says what changes, a body to act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dr_kube.models import Change, Diagnosis, Incident, Risk
+from dr_kube.policy import field_kind
+from dr_kube.redact import redact
+
+MARKER = "<!-- dr-kube:incident={key} -->"
+FIELD_NAMES = {
+    "memory": "memory",
+    "cpu": "CPU",
+    "replicas": "replicas",
+    "image": "image tag",
+}
+
+
+def describe_change(change: Change) -> str:
+    """`raise memory limit 128Mi → 256Mi`, `raise livenessProbe initialDelaySeconds 30 → 60`."""
+    kind = field_kind(change.path)
+    keys = [str(k) for k in change.path]
+    if kind in ("memory", "cpu"):
+        what = f"{FIELD_NAMES[kind]} {'limit' if keys[-2] == 'limits' else 'request'}"
+    elif kind == "probe":
+        what = f"{keys[-2]} {keys[-1]}"
+    elif kind in FIELD_NAMES:
+        what = FIELD_NAMES[kind]
+    else:
+        what = keys[-1]
+    verb = "set"
+    try:
+        from dr_kube.policy import numeric
+
+        old, new = numeric(kind, change.old), numeric(kind, change.new)
+        if old is not None and new is not None:
+            verb = "raise" if new > old else "lower"
+    except (ValueError, TypeError):
+        pass
+    if kind == "image":
+        verb = "set"
+    return f"{verb} {what} {fmt(change.old)} → {fmt(change.new)}"
+
+
+def fmt(value: Any) -> str:
+    return "(unset)" if value is None else str(value)
+
+
+def pr_title(workload: str, changes: list[Change]) -> str:
+    if not changes:
+        return f"fix({workload}): no change"
+    more = f" (+{len(changes) - 1} more)" if len(changes) > 1 else ""
+    return f"fix({workload}): {describe_change(changes[0])}{more}"
+
+
+def change_table(changes: list[Change]) -> str:
+    rows = ["| File | Key | Old | New |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{c.file}` | `{c.dotted()}` | `{fmt(c.old)}` | `{fmt(c.new)}` |" for c in changes]
+    return "\n".join(rows)
+
+
+def pr_body(
+    *,
+    incident: Incident,
+    key: str,
+    diagnosis: Diagnosis,
+    changes: list[Change],
+    diff: str,
+    risk: Risk | None,
+    validation_lines: list[str],
+    unverified: bool,
+    attempts: int,
+    app: str | None,
+) -> str:
+    workload = incident.workload.name if incident.workload else incident.pod or "?"
+    evidence = "\n".join(f"- {line}" for line in diagnosis.evidence) or "- (none)"
+    checks = "\n".join(f"- {line}" for line in validation_lines)
+    since = f" since {incident.starts_at.isoformat()}" if incident.starts_at else ""
+    unverified_note = (
+        "\n> [!WARNING]\n> **Unverified:** the chart was not found, so DR-Kube could not check that "
+        "the changed key takes effect. Check the chart's values before merging.\n"
+        if unverified
+        else ""
+    )
+    sync = f"Argo CD application `{app}` syncs it" if app else "Argo CD syncs it"
+    body = f"""## DR-Kube: {diagnosis.category} in `{incident.namespace}/{workload}`
+
+**Root cause:** {diagnosis.root_cause}
+
+**Alert:** `{incident.alertname}`{f" ({incident.severity})" if incident.severity else ""}{since} · confidence {diagnosis.confidence:.0%} · diagnosed by `{diagnosis.provider}`
+{unverified_note}
+### Evidence
+{evidence}
+
+### Change
+{change_table(changes)}
+
+<details><summary>Diff</summary>
+
+```diff
+{diff.rstrip()}
+```
+</details>
+
+### Validation
+{checks}
+
+**Risk:** {risk or "n/a"} · attempts: {attempts}
+
+### After merge
+{sync}; DR-Kube watches the alert and records whether the fix worked.
+
+### Roll back
+Revert this pull request (or `git revert` its commit); {sync.split(" syncs")[0]} puts the old value back.
+
+{MARKER.format(key=key)}
+"""
+    return redact(body)
+
+
+def update_comment(diagnosis: Diagnosis, changed: bool, changes: list[Change]) -> str:
+    head = (
+        "DR-Kube pushed a new commit:"
+        if changed
+        else "The alert fired again; the proposed change is unchanged."
+    )
+    lines = [head]
+    if changed:
+        lines += [f"- `{c.dotted()}`: {describe_change(c)}" for c in changes]
+    lines += ["", "New evidence:"] + [f"- {line}" for line in diagnosis.evidence[:5]]
+    return redact("\n".join(lines))

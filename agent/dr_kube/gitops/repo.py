@@ -1,0 +1,176 @@
+"""The GitOps repository on disk: history look-ups and commits on a fresh base, through git."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dr_kube.errors import DrKubeError, InputError
+
+AUTHOR_NAME = "DR-Kube"
+AUTHOR_EMAIL = "dr-kube@users.noreply.github.com"
+
+
+class GitError(DrKubeError):
+    pass
+
+
+@dataclass
+class CommitOutcome:
+    branch: str
+    base: str
+    commit: str | None
+    changed: bool
+    pushed: bool
+    remote: bool
+
+
+def branch_name(namespace: str, workload: str, category: str) -> str:
+    """`dr-kube/<namespace>/<workload>/<category>`: one branch per incident key."""
+
+    def clean(part: str) -> str:
+        return re.sub(r"[^A-Za-z0-9._-]+", "-", part).strip("-.") or "x"
+
+    return f"dr-kube/{clean(namespace)}/{clean(workload)}/{clean(category)}"
+
+
+class GitRepo:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not (path / ".git").exists():
+            top = self._git("rev-parse", "--show-toplevel", check=False, cwd=path)
+            if not top:
+                raise InputError(f"--gitops-repo {path}: not a git repository")
+            self.path = Path(top)
+
+    def _git(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> str:
+        full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd or self.path,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            check=False,
+        )
+        if proc.returncode != 0:
+            if check:
+                raise GitError(
+                    f"git {' '.join(args[:2])} failed: {proc.stderr.strip() or proc.stdout.strip()}"
+                )
+            return ""
+        return proc.stdout.strip()
+
+    def has_remote(self, name: str = "origin") -> bool:
+        return name in self._git("remote", check=False).split()
+
+    def remote_url(self, name: str = "origin") -> str | None:
+        return self._git("remote", "get-url", name, check=False) or None
+
+    def current_branch(self) -> str:
+        return self._git("symbolic-ref", "--quiet", "--short", "HEAD", check=False) or "main"
+
+    def default_base(self) -> str:
+        if self.has_remote():
+            head = self._git(
+                "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False
+            )
+            if head.startswith("origin/"):
+                return head.removeprefix("origin/")
+            remote_heads = self._git("ls-remote", "--symref", "origin", "HEAD", check=False)
+            match = re.search(r"ref: refs/heads/(\S+)\s+HEAD", remote_heads)
+            if match:
+                return match.group(1)
+        return self.current_branch()
+
+    def file_history(self, file: str, limit: int = 20) -> list[tuple[str, str]]:
+        """[(commit, file text)] for the file's last versions, newest first."""
+        commits = self._git("log", f"-{limit}", "--format=%H", "--", file, check=False).split()
+        history: list[tuple[str, str]] = []
+        for commit in commits:
+            text = self._git("show", f"{commit}:{file}", check=False)
+            if text:
+                history.append((commit, text))
+        return history
+
+    def commit_fix(
+        self,
+        *,
+        branch: str,
+        base: str,
+        file: str,
+        transform: Callable[[str], str],
+        message: str,
+        push: bool = True,
+    ) -> CommitOutcome:
+        """Fetch, branch from the fresh base (or the existing fix branch), patch, commit, push."""
+        remote = self.has_remote()
+        if remote:
+            self._git("fetch", "--quiet", "origin", base)
+            on_remote = bool(self._git("ls-remote", "--heads", "origin", branch, check=False))
+            if on_remote:
+                self._git(
+                    "fetch",
+                    "--quiet",
+                    "origin",
+                    f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+                )
+            start = f"origin/{branch}" if on_remote else f"origin/{base}"
+        else:
+            exists = bool(
+                self._git("rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False)
+            )
+            start = branch if exists else base
+        work = Path(tempfile.mkdtemp(prefix="dr-kube-wt-"))
+        try:
+            self._git("worktree", "add", "--quiet", "--detach", str(work), start)
+            target = work / file
+            if not target.is_file():
+                raise GitError(f"{file} does not exist on {start}")
+            fresh = target.read_text(encoding="utf-8")
+            updated = transform(fresh)
+            if updated == fresh:
+                head = self._git("rev-parse", "HEAD", cwd=work)
+                if not remote:
+                    self._git("branch", "--force", branch, head)
+                return CommitOutcome(branch, base, head, changed=False, pushed=False, remote=remote)
+            target.write_text(updated, encoding="utf-8")
+            self._git("add", "--", file, cwd=work)
+            env = {
+                "GIT_AUTHOR_NAME": AUTHOR_NAME,
+                "GIT_AUTHOR_EMAIL": AUTHOR_EMAIL,
+                "GIT_COMMITTER_NAME": AUTHOR_NAME,
+                "GIT_COMMITTER_EMAIL": AUTHOR_EMAIL,
+            }
+            self._git("commit", "--quiet", "--no-verify", "-m", message, cwd=work, env=env)
+            head = self._git("rev-parse", "HEAD", cwd=work)
+            self._git("branch", "--force", branch, head)
+            pushed = False
+            if remote and push:
+                self._git("push", "--quiet", "origin", f"{head}:refs/heads/{branch}")
+                pushed = True
+            return CommitOutcome(branch, base, head, changed=True, pushed=pushed, remote=remote)
+        finally:
+            self._git("worktree", "remove", "--force", str(work), check=False)
+            shutil.rmtree(work, ignore_errors=True)
+            self._git("worktree", "prune", check=False)
+
+
+def github_repo_from_url(url: str | None) -> str | None:
+    """`owner/name` from an https or ssh GitHub remote URL."""
+    if not url:
+        return None
+    match = re.search(r"github\.com[:/]+([^/]+)/([^/]+?)(?:\.git)?/?$", url)
+    return f"{match.group(1)}/{match.group(2)}" if match else None

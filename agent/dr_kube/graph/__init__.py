@@ -1,0 +1,1 @@
+"""The LangGraph state machine: load → collect → analyze → validate (retry) → publish."""

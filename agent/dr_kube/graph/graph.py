@@ -1,0 +1,32 @@
+"""Wiring only: nodes, edges and routers. `graph` is what `langgraph.json` points at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+
+from dr_kube.graph import nodes
+from dr_kube.graph.state import InputState, State
+from dr_kube.steps import RunContext
+
+
+def build_graph(checkpointer: Any = None) -> Any:
+    builder = StateGraph(State, context_schema=RunContext, input_schema=InputState)
+    builder.add_node("load", nodes.load)
+    builder.add_node("collect", nodes.collect)
+    builder.add_node("analyze", nodes.analyze)
+    builder.add_node("validate", nodes.validate)
+    builder.add_node("publish", nodes.publish)
+    builder.add_node("finish", nodes.finish)
+    builder.add_edge(START, "load")
+    builder.add_edge("load", "collect")
+    builder.add_edge("collect", "analyze")
+    builder.add_conditional_edges("analyze", nodes.after_analyze)
+    builder.add_conditional_edges("validate", nodes.after_validate)
+    builder.add_edge("publish", "finish")
+    builder.add_edge("finish", END)
+    return builder.compile(checkpointer=checkpointer)
+
+
+graph = build_graph()

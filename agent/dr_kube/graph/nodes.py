@@ -1,0 +1,101 @@
+"""Thin nodes: each reads the state, calls one plain step, and returns what changed."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+
+from dr_kube import steps
+from dr_kube.graph.state import State
+from dr_kube.steps import RunContext
+
+
+def load(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    return {
+        "attempts": 0,
+        "feedback": [],
+        "tried": [],
+        "rejected_reasons": [],
+        "checked": None,
+        "proposal": None,
+    }
+
+
+def collect(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    evidence = steps.gather(ctx, state["incident"])
+    location, values_text, error = steps.find_values(ctx, state["incident"], evidence)
+    return {
+        "evidence": evidence,
+        "location": location,
+        "values_text": values_text,
+        "locate_error": error,
+        "values_history": steps.image_tag_history(ctx, location),
+    }
+
+
+def analyze(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    proposal = steps.propose(runtime.context, steps.proposal_request(dict(state), runtime.context))
+    update: dict[str, Any] = {"proposal": proposal, "checked": None}
+    if proposal.changes:
+        update["attempts"] = state.get("attempts", 0) + 1
+    return update
+
+
+def validate(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    proposal = state["proposal"]
+    location = state["location"]
+    assert proposal is not None and location is not None and state.get("values_text") is not None
+    checked = steps.check(
+        runtime.context,
+        state["incident"],
+        state["evidence"],
+        location,
+        state["values_text"] or "",
+        proposal,
+    )
+    update: dict[str, Any] = {"checked": checked}
+    if not checked.ok:
+        errors = [str(i) for i in checked.issues]
+        update["feedback"] = errors
+        update["rejected_reasons"] = [
+            *state.get("rejected_reasons", []),
+            *(f"attempt {state.get('attempts', 1)}: {e}" for e in errors),
+        ]
+        update["tried"] = steps.tried_changes(dict(state), proposal.changes)
+    else:
+        update["feedback"] = []  # a stale error from an earlier attempt must not block this one
+    return update
+
+
+def publish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    proposal, checked, location = state["proposal"], state["checked"], state["location"]
+    assert proposal is not None and checked is not None and location is not None
+    pr = steps.publish(
+        runtime.context, state["incident"], proposal, checked, location, state.get("attempts", 1)
+    )
+    return {"pr": pr}
+
+
+def finish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    usage = runtime.context.provider.usage
+    return {"result": steps.build_result(dict(state), usage).to_json_dict()}
+
+
+def after_analyze(state: State) -> Literal["validate", "finish"]:
+    proposal = state.get("proposal")
+    if proposal is not None and proposal.changes and state.get("location") is not None:
+        return "validate"
+    return "finish"
+
+
+def after_validate(
+    state: State, runtime: Runtime[RunContext]
+) -> Literal["publish", "analyze", "finish"]:
+    checked = state.get("checked")
+    if checked is not None and checked.ok:
+        return "publish" if runtime.context.publish else "finish"
+    if state.get("attempts", 0) < runtime.context.max_attempts:
+        return "analyze"
+    return "finish"

@@ -1,0 +1,31 @@
+"""The graph's state: a narrow input for callers, the full state inside."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from dr_kube.evidence import Evidence
+from dr_kube.gitops.locate import Location
+from dr_kube.models import Change, Incident, Proposal, PullRequestInfo
+from dr_kube.validate import Checked
+
+
+class InputState(TypedDict, total=False):
+    incident: Incident
+    guidance: list[str]
+
+
+class State(InputState, total=False):
+    evidence: Evidence
+    location: Location | None
+    locate_error: str | None
+    values_text: str | None
+    values_history: list[tuple[str, str]]
+    proposal: Proposal | None
+    checked: Checked | None
+    attempts: int
+    feedback: list[str]
+    tried: list[list[Change]]
+    rejected_reasons: list[str]
+    pr: PullRequestInfo | None
+    result: dict[str, Any]

@@ -1,0 +1,63 @@
+"""Prometheus evidence around the alert time: usage against limits, throttling, restarts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from dr_kube.evidence import Evidence, MetricSample
+
+log = logging.getLogger(__name__)
+WINDOW = "30m"
+
+QUERIES: dict[str, tuple[str, str]] = {
+    "memory_working_set_peak_bytes": (
+        "max(max_over_time(container_memory_working_set_bytes{{{sel}}}[{w}]))",
+        "bytes",
+    ),
+    "cpu_usage_cores": ("max(rate(container_cpu_usage_seconds_total{{{sel}}}[5m]))", "cores"),
+    "cpu_throttled_ratio": (
+        "sum(increase(container_cpu_cfs_throttled_periods_total{{{sel}}}[{w}]))"
+        " / sum(increase(container_cpu_cfs_periods_total{{{sel}}}[{w}]))",
+        "ratio",
+    ),
+    "restarts": ("max(kube_pod_container_status_restarts_total{{{sel}}})", "count"),
+    "oom_kills": (
+        "sum(increase(container_oom_events_total{{{sel}}}[{w}]))",
+        "count",
+    ),
+}
+
+
+def selector(namespace: str, pods: list[str], container: str | None) -> str:
+    parts = [f'namespace="{namespace}"']
+    if pods:
+        parts.append('pod=~"' + "|".join(sorted(pods)) + '"')
+    if container:
+        parts.append(f'container="{container}"')
+    return ",".join(parts)
+
+
+def query_metrics(url: str, evidence: Evidence, at: datetime | None = None) -> list[MetricSample]:
+    """Ask Prometheus for the incident's series; an unreachable server is a note, not a failure."""
+    from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+
+    client = PrometheusConnect(url=url, disable_ssl=True)
+    sel = selector(
+        evidence.workload.namespace, [p.name for p in evidence.pods], evidence.focus_container
+    )
+    when = (at or datetime.now(UTC)).timestamp()
+    samples: list[MetricSample] = []
+    for name, (template, unit) in QUERIES.items():
+        query = template.format(sel=sel, w=WINDOW)
+        try:
+            result = client.custom_query(query, params={"time": when})
+        except (PrometheusApiClientException, OSError, ValueError) as exc:
+            log.warning("prometheus query failed: %s", exc)
+            evidence.notes.append(f"Prometheus query {name} failed: {exc}")
+            continue
+        values = [float(r["value"][1]) for r in result if "value" in r]
+        values = [v for v in values if v == v]  # drop NaN
+        if values:
+            samples.append(MetricSample(name=name, value=max(values), unit=unit, query=query))
+    return samples

@@ -1,0 +1,169 @@
+"""Pydantic models at the boundaries: incidents, diagnoses, changes and the result contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESULT_SCHEMA = "dr-kube/result@1"
+
+Category = Literal[
+    "oom",
+    "memory-pressure",
+    "cpu-throttling",
+    "crashloop",
+    "image-pull",
+    "probe-failure",
+    "unschedulable",
+    "replicas-mismatch",
+    "unknown",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+
+PathKey = str | int
+FixStatus = Literal["proposed", "no-fix", "rejected"]
+Risk = Literal["low", "medium", "high"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WorkloadRef(Frozen):
+    kind: str = "Deployment"
+    name: str
+
+
+class Incident(BaseModel):
+    """One problem with one workload, parsed from any input form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    alertname: str
+    status: Literal["firing", "resolved"] = "firing"
+    namespace: str
+    workload: WorkloadRef | None = None
+    pod: str | None = None
+    container: str | None = None
+    category_hint: str | None = None
+    severity: str | None = None
+    summary: str = ""
+    description: str = ""
+    logs: list[str] = Field(default_factory=list)
+    starts_at: datetime | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    fingerprint: str | None = None
+    values_file: str | None = None
+
+    def key(self, category: str | None = None) -> str:
+        """`ns/Kind/name/category`: one incident, one branch, one PR."""
+        workload = self.workload or WorkloadRef(kind="Pod", name=self.pod or "unknown")
+        cat = category or self.category_hint or "unknown"
+        return f"{self.namespace}/{workload.kind}/{workload.name}/{cat}"
+
+
+class Change(BaseModel):
+    """One path-level change to one values file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    path: list[PathKey]
+    old: Any = None
+    new: Any
+
+    def dotted(self) -> str:
+        return ".".join(f"[{p}]" if isinstance(p, int) else p for p in self.path)
+
+
+class Diagnosis(BaseModel):
+    category: str
+    root_cause: str
+    evidence: list[str] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+    provider: str = "rules"
+    container: str | None = None
+    human_action: str | None = None
+
+
+class Proposal(BaseModel):
+    """What a provider (analyzers or an LLM) proposes: a diagnosis plus path-level changes."""
+
+    diagnosis: Diagnosis
+    changes: list[Change] = Field(default_factory=list)
+    no_fix_reason: str | None = None
+
+
+class ValidationIssue(Frozen):
+    code: str
+    message: str
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.code}{where}: {self.message}"
+
+
+class Validation(BaseModel):
+    ok: bool
+    errors: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    verified: bool = True
+
+
+class FixResult(BaseModel):
+    status: FixStatus
+    changes: list[Change] = Field(default_factory=list)
+    diff: str = ""
+    risk: Risk | None = None
+    attempts: int = 0
+    validation: Validation = Field(default_factory=lambda: Validation(ok=False))
+    unverified: bool = False
+    reason: str | None = None
+    rejected_reasons: list[str] = Field(default_factory=list)
+
+
+class PullRequestInfo(BaseModel):
+    action: Literal["opened", "updated", "unchanged", "draft"]
+    branch: str
+    base: str
+    commit: str | None = None
+    pushed: bool = False
+    number: int | None = None
+    url: str | None = None
+    title: str
+    body: str
+
+
+class ResultIncident(BaseModel):
+    id: str
+    key: str
+    alertname: str
+    namespace: str
+    workload: WorkloadRef | None
+
+
+class Usage(BaseModel):
+    llm_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class Result(BaseModel):
+    """The `dr-kube/result@1` contract printed by `run` and `fix` with `--output json`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field(default=RESULT_SCHEMA, alias="schema")
+    incident: ResultIncident
+    diagnosis: Diagnosis | None
+    fix: FixResult
+    pr: PullRequestInfo | None = None
+    usage: Usage = Field(default_factory=Usage)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)

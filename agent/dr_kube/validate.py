@@ -1,0 +1,152 @@
+"""Validate a proposal: it must parse, take effect in the chart, and obey the policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dr_kube.gitops.charts import takes_effect
+from dr_kube.gitops.locate import Location
+from dr_kube.gitops.patch import PatchError, patch_text, to_plain
+from dr_kube.gitops.yamlio import get_path, load_one
+from dr_kube.models import Change, PathKey, Risk, ValidationIssue
+from dr_kube.policy import Policy, assess_risk, check_change, check_namespace
+from dr_kube.quantity import QuantityError, parse_quantity
+
+
+class Checked(BaseModel):
+    ok: bool
+    issues: list[ValidationIssue] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+    diff: str = ""
+    patched: str | None = None
+    risk: Risk | None = None
+    unverified: bool = False
+
+
+def allowed_prefixes(location: Location, values: Any, containers: list[str]) -> list[list[PathKey]]:
+    """The workload's own block, plus top-level blocks named after its containers (sidecars)."""
+    prefixes: list[list[PathKey]] = [list(location.base_path)]
+    if isinstance(values, dict):
+        names = {c.replace("-", "").lower() for c in containers}
+        prefixes += [
+            [k]
+            for k in values
+            if isinstance(k, str) and k.replace("-", "").replace("_", "").lower() in names
+        ]
+    return prefixes
+
+
+def validate_changes(
+    changes: list[Change],
+    *,
+    text: str,
+    location: Location,
+    policy: Policy,
+    namespace: str,
+    category: str,
+    containers: list[str],
+) -> Checked:
+    issues = list(check_namespace(namespace, policy))
+    warnings: list[str] = []
+    if not changes:
+        issues.append(ValidationIssue(code="empty", message="the proposal changes nothing"))
+    values = to_plain(load_one(text)) if text.strip() else {}
+    prefixes = allowed_prefixes(location, values, containers)
+    defaults = location.chart.defaults if location.chart else None
+    fixed: list[Change] = []
+    for change in changes:
+        dotted = change.dotted()
+        if change.file != location.values_file:
+            issues.append(
+                ValidationIssue(
+                    code="wrong-file",
+                    path=dotted,
+                    message=f"only {location.values_file} configures this workload, not {change.file}",
+                )
+            )
+            continue
+        if location.base_path and not any(list(change.path[: len(p)]) == p for p in prefixes):
+            issues.append(
+                ValidationIssue(
+                    code="wrong-workload",
+                    path=dotted,
+                    message=f"the workload's settings live under {'.'.join(map(str, location.base_path))}",
+                )
+            )
+            continue
+        found, current = get_path(values, list(change.path))
+        if not found and defaults is not None:
+            found, current = get_path(defaults, list(change.path))
+        if found and change.old is not None and current != change.old:
+            warnings.append(
+                f"{dotted}: the file holds {current!r}, not {change.old!r}; using the file's value"
+            )
+        change = change.model_copy(update={"old": current if found else change.old})
+        fixed.append(change)
+        issues += check_change(change, policy, category)
+        if location.chart is not None:
+            effective, why = takes_effect(location.chart, list(change.path))
+            if not effective:
+                issues.append(ValidationIssue(code="not-effective", path=dotted, message=why))
+    unverified = location.chart is None
+    if unverified and fixed:
+        warnings.append(
+            "chart not found: could not check that the changed keys take effect (unverified)"
+        )
+    diff, patched = "", None
+    if fixed and not any(i.code in ("wrong-file", "protected-namespace") for i in issues):
+        try:
+            result = patch_text(text, fixed, location.values_file)
+            diff, patched = result.diff, result.text
+        except PatchError as exc:
+            issues.append(ValidationIssue(code="patch-failed", message=str(exc)))
+    if patched is not None:
+        issues += requests_within_limits(load_one(patched), fixed)
+    return Checked(
+        ok=not issues,
+        issues=issues,
+        warnings=warnings,
+        changes=fixed,
+        diff=diff,
+        patched=patched,
+        risk=assess_risk(fixed, policy, unverified) if fixed else None,
+        unverified=unverified,
+    )
+
+
+def requests_within_limits(data: Any, changes: list[Change]) -> list[ValidationIssue]:
+    issues: list[ValidationIssue] = []
+    seen: set[tuple[Any, ...]] = set()
+    for change in changes:
+        path = list(change.path)
+        if len(path) < 3 or path[-3] != "resources":
+            continue
+        block = tuple(path[:-2])
+        resource = path[-1]
+        if (block, resource) in seen:
+            continue
+        seen.add((block, resource))
+        _, request = get_path(data, [*block, "requests", resource])
+        _, limit = get_path(data, [*block, "limits", resource])
+        if request is None or limit is None:
+            continue
+        try:
+            if parse_quantity(request) > parse_quantity(limit):
+                issues.append(
+                    ValidationIssue(
+                        code="request-above-limit",
+                        path=".".join(map(str, [*block, "requests", resource])),
+                        message=f"request {request} would exceed limit {limit}",
+                    )
+                )
+        except QuantityError:
+            continue
+    return issues
+
+
+def read_values(repo: Path, location: Location) -> str:
+    return (repo / location.values_file).read_text(encoding="utf-8")
