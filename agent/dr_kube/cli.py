@@ -29,12 +29,11 @@ def configure_logging(verbose: int) -> None:
         handler.setFormatter(JsonFormatter())
         logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     else:
-        logging.basicConfig(
-            level=level.upper(),
-            format="%(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-            force=True,
-        )
+        from dr_kube.logs import RedactingFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+        logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def source_options(func: Callable[..., Any]) -> Callable[..., Any]:

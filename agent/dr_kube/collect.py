@@ -73,7 +73,7 @@ def resolve_workload(
         looked_for.append(f"Pod {namespace}/{incident.pod}")
     if pod_obj is not None:
         chain = owner_chain(source, namespace, pod_obj, "Pod")
-        for kind, name, obj in reversed(chain):
+        for kind, _name, obj in reversed(chain):
             if kind in WORKLOAD_KINDS and obj:
                 return obj, [f"{k}/{n}" for k, n, _ in chain], pod_obj
     candidates: list[tuple[str, str]] = []
@@ -91,10 +91,10 @@ def resolve_workload(
         if match:
             candidates += [(k, match.group("base")) for k in WORKLOAD_KINDS]
     for kind, name in candidates:
-        obj = source.get(kind, namespace, name)
+        found = source.get(kind, namespace, name)
         looked_for.append(f"{kind} {namespace}/{name}")
-        if obj is not None:
-            return obj, [f"{kind}/{name}"], pod_obj
+        if found is not None:
+            return found, [f"{kind}/{name}"], pod_obj
     wanted = ", ".join(dict.fromkeys(looked_for)) or f"a workload in namespace {namespace}"
     raise NotFoundError(f"workload not found in {source.description}: looked for {wanted}")
 
@@ -102,14 +102,14 @@ def resolve_workload(
 def pods_of(source: ClusterSource, namespace: str, kind: str, name: str) -> list[K8sObject]:
     owned: list[K8sObject] = []
     replicasets: dict[str, bool] = {}
-    for pod in source.list("Pod", namespace):
+    for pod in source.list_objects("Pod", namespace):
         owner = controller_of(pod)
         if owner is None:
             continue
         if kind == "Deployment" and owner[0] == "ReplicaSet":
             if owner[1] not in replicasets:
                 rs = source.get("ReplicaSet", namespace, owner[1])
-                replicasets[owner[1]] = bool(rs) and controller_of(rs) == ("Deployment", name)
+                replicasets[owner[1]] = rs is not None and controller_of(rs) == ("Deployment", name)
             if replicasets[owner[1]]:
                 owned.append(pod)
         elif owner == (kind, name):
@@ -296,7 +296,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
     involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
     involved |= {
         ("ReplicaSet", meta(rs).get("name", ""))
-        for rs in source.list("ReplicaSet", namespace)
+        for rs in source.list_objects("ReplicaSet", namespace)
         if controller_of(rs) == (kind, name)
     }
     events = []

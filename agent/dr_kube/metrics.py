@@ -40,7 +40,8 @@ def selector(namespace: str, pods: list[str], container: str | None) -> str:
 
 def query_metrics(url: str, evidence: Evidence, at: datetime | None = None) -> list[MetricSample]:
     """Ask Prometheus for the incident's series; an unreachable server is a note, not a failure."""
-    from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+    from prometheus_api_client import PrometheusConnect
+    from prometheus_api_client.exceptions import PrometheusApiClientException
 
     client = PrometheusConnect(url=url, disable_ssl=True)
     sel = selector(

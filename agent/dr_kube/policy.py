@@ -273,4 +273,5 @@ def assess_risk(changes: list[Change], policy: Policy, unverified: bool) -> Risk
         level = max(level, 1)
     if unverified:
         level = min(2, level + 1)
-    return ("low", "medium", "high")[level]  # type: ignore[return-value]
+    risks: tuple[Risk, ...] = ("low", "medium", "high")
+    return risks[level]

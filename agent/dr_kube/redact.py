@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import partial
 
 SECRET_NAME = re.compile(
     r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
@@ -65,7 +66,7 @@ def redact(text: str, known_secrets: Iterable[str] = ()) -> str:
     for secret in sorted({s for s in known_secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, placeholder("secret", secret))
     for kind, pattern, group in PATTERNS:
-        text = pattern.sub(lambda m, k=kind, g=group: _mask(m, k, g), text)
+        text = pattern.sub(partial(_mask, kind=kind, group=group), text)
     return text
 
 

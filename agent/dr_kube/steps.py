@@ -22,6 +22,7 @@ from dr_kube.models import (
     Change,
     FixResult,
     Incident,
+    PathKey,
     Proposal,
     PullRequestInfo,
     Result,
@@ -85,7 +86,12 @@ def image_tag_history(ctx: RunContext, location: Location | None) -> list[tuple[
     tags: list[tuple[str, str]] = []
     for commit, text in history:
         data = load_one(text)
-        for path in ([*location.base_path, "image", "tag"], ["image", "tag"], ["images", "tag"]):
+        image_paths: list[list[PathKey]] = [
+            [*location.base_path, "image", "tag"],
+            ["image", "tag"],
+            ["images", "tag"],
+        ]
+        for path in image_paths:
             found, tag = get_path(data, path)
             if found and tag:
                 if not tags or tags[-1][1] != str(tag):

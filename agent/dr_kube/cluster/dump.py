@@ -48,20 +48,20 @@ class DumpSource:
                 self._cache[path] = [i for i in items if isinstance(i, dict)]
         return self._cache[path]
 
-    def list(self, kind: str, namespace: str) -> list[K8sObject]:
+    def list_objects(self, kind: str, namespace: str) -> list[K8sObject]:
         filename = LIST_FILES.get(kind)
         if filename is None:
             return []
         return self._items(self.root / namespace / filename)
 
     def get(self, kind: str, namespace: str, name: str) -> K8sObject | None:
-        for item in self.list(kind, namespace):
+        for item in self.list_objects(kind, namespace):
             if item.get("metadata", {}).get("name") == name:
                 return item
         return None
 
     def events(self, namespace: str) -> list[K8sObject]:
-        return self.list("Event", namespace)
+        return self.list_objects("Event", namespace)
 
     def nodes(self) -> list[K8sObject]:
         return self._items(self.root / "nodes.json")

@@ -30,13 +30,15 @@ class LiveSource:
 
         try:
             if kubeconfig or context:
-                api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
+                api_client = config.new_client_from_config(  # type: ignore[no-untyped-call]
+                    config_file=kubeconfig, context=context
+                )
             else:
                 try:
-                    config.load_incluster_config()
+                    config.load_incluster_config()  # type: ignore[no-untyped-call]
                     api_client = client.ApiClient()
                 except ConfigException:
-                    api_client = config.new_client_from_config()
+                    api_client = config.new_client_from_config()  # type: ignore[no-untyped-call]
         except (ConfigException, OSError, TypeError) as exc:
             raise InputError(f"cannot load Kubernetes configuration: {exc}") from None
         self._api = api_client
@@ -67,7 +69,7 @@ class LiveSource:
         found = json.loads(data) if data else None
         return found if isinstance(found, dict) else None
 
-    def list(self, kind: str, namespace: str) -> list[K8sObject]:
+    def list_objects(self, kind: str, namespace: str) -> list[K8sObject]:
         if kind not in RESOURCES:
             return []
         api_class, _, list_method = RESOURCES[kind]
@@ -76,7 +78,7 @@ class LiveSource:
         return list(found.get("items", [])) if isinstance(found, dict) else []
 
     def events(self, namespace: str) -> list[K8sObject]:
-        return self.list("Event", namespace)
+        return self.list_objects("Event", namespace)
 
     def nodes(self) -> list[K8sObject]:
         data = self._call("CoreV1Api", "list_node")

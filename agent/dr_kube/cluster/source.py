@@ -26,7 +26,7 @@ class ClusterSource(Protocol):
         """A namespaced object (Pod, ReplicaSet, Deployment, StatefulSet, DaemonSet) or None."""
         ...
 
-    def list(self, kind: str, namespace: str) -> list[K8sObject]:
+    def list_objects(self, kind: str, namespace: str) -> list[K8sObject]:
         """Every object of a kind in a namespace."""
         ...
 

@@ -44,9 +44,13 @@ class AnalysisContext:
         for event in self.evidence.events:
             if reasons and event.reason not in reasons:
                 continue
-            if self.container_name and event.field_path and "{" in event.field_path:
-                if f"{{{self.container_name}}}" not in event.field_path:
-                    continue  # an event about another container of the pod
+            if (
+                self.container_name
+                and event.field_path
+                and "{" in event.field_path
+                and f"{{{self.container_name}}}" not in event.field_path
+            ):
+                continue  # an event about another container of the pod
             if regex.search(event.message) or regex.search(event.reason):
                 found.append(event)
         return found

@@ -58,8 +58,10 @@ def container_base(inp: PlanInput, container: str | None) -> list[PathKey] | Non
         container is None
         or not regular
         or container == regular[0].name
-        or (len(regular) == 1
-        and not any(c.name == container and c.init for c in inp.workload.containers))
+        or (
+            len(regular) == 1
+            and not any(c.name == container and c.init for c in inp.workload.containers)
+        )
     ):
         return base
     for scope in (base, []):
@@ -192,7 +194,12 @@ def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
             )
             options.append([change(path, old, new)])
     elif intent.kind == "set-image-tag":
-        for path in ([*base, "image", "tag"], ["image", "tag"], ["images", "tag"]):
+        image_paths: list[list[PathKey]] = [
+            [*base, "image", "tag"],
+            ["image", "tag"],
+            ["images", "tag"],
+        ]
+        for path in image_paths:
             present, old = inp.current(path)
             if present:
                 options.append([change(path, old, intent.value)])

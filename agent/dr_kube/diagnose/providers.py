@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -116,11 +117,11 @@ def make_provider(name: str) -> Provider:
         return RulesProvider()
     if name in ("gemini", "ollama", "auto"):
         try:
-            from dr_kube.llm.providers import make_llm_provider  # type: ignore[import-not-found]
+            llm = importlib.import_module("dr_kube.llm.providers")
         except ImportError:
             raise ProviderError(
                 f"provider {name!r} is not available in this build; use --provider rules"
             ) from None
-        provider: Provider = make_llm_provider(name)
+        provider: Provider = llm.make_llm_provider(name)
         return provider
     raise ProviderError(f"unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}")

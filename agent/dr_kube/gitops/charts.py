@@ -15,7 +15,6 @@ from dr_kube.gitops.yamlio import load_one
 from dr_kube.models import PathKey
 
 # Mappings a chart hands to Kubernetes as a whole (`toYaml`): any Kubernetes field inside counts.
-PASS_THROUGH = {"resources", "limits", "requests"}
 RESOURCE_NAMES = {"cpu", "memory", "ephemeral-storage"}
 PROBE_FIELDS = {
     "initialDelaySeconds",
@@ -106,7 +105,8 @@ def find_chart(app: Application, repo: Path, chart_dirs: list[Path]) -> Chart | 
     name, version = source.chart, source.target_revision
     candidates = [c for folder in chart_dirs for c in _scan(folder.resolve()) if c.name == name]
     exact = [c for c in candidates if c.version == version]
-    return (exact or candidates or [None])[0]
+    found = exact or candidates
+    return found[0] if found else None
 
 
 def _schema_node(
@@ -142,6 +142,18 @@ def schema_allows(schema: dict[str, Any], path: list[PathKey]) -> bool:
     return True
 
 
+def passes_through(parent: PathKey | None, rest: list[PathKey]) -> bool:
+    """Keys a chart hands to Kubernetes whole: resource names in resources, probe timings."""
+    if not isinstance(parent, str) or not rest:
+        return False
+    key = rest[0]
+    if parent == "resources" and key in ("limits", "requests"):
+        return len(rest) == 1 or rest[1] in RESOURCE_NAMES
+    if parent in ("limits", "requests"):
+        return key in RESOURCE_NAMES
+    return parent.lower().endswith("probe") and key in PROBE_FIELDS
+
+
 def takes_effect(chart: Chart, path: list[PathKey]) -> tuple[bool, str]:
     """Whether the chart reads `path`: present in its defaults, a field of a mapping it passes
     through whole (resources, probes), or allowed by its values.schema.json."""
@@ -158,18 +170,7 @@ def takes_effect(chart: Chart, path: list[PathKey]) -> tuple[bool, str]:
         if isinstance(node, list) and isinstance(key, int):
             return True, ""
         parent = path[depth - 1] if depth else None
-        leaf = path[depth:]
-        if (
-            isinstance(parent, str)
-            and parent in PASS_THROUGH
-            and isinstance(node, dict | type(None))
-        ):
-            if parent == "resources" and key in ("limits", "requests"):
-                if len(leaf) == 1 or leaf[1] in RESOURCE_NAMES:
-                    return True, ""
-            if parent in ("limits", "requests") and key in RESOURCE_NAMES:
-                return True, ""
-        if isinstance(parent, str) and parent.lower().endswith("probe") and key in PROBE_FIELDS:
+        if isinstance(node, dict | type(None)) and passes_through(parent, path[depth:]):
             return True, ""
         if chart.schema_ is not None and (chart.schema_.get("properties") or {}):
             return True, ""  # the schema admitted the whole path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from dr_kube.errors import DrKubeError
 from dr_kube.models import PullRequestInfo
@@ -61,8 +61,11 @@ class GitHubForge:
     def __init__(self, token: str, repo: str, base_url: str | None = None) -> None:
         from github import Auth, Github
 
-        kwargs = {"base_url": base_url} if base_url else {}
-        self._gh = Github(auth=Auth.Token(token), retry=None, timeout=30, **kwargs)
+        auth = Auth.Token(token)
+        if base_url:
+            self._gh = Github(auth=auth, base_url=base_url, retry=None, timeout=30)
+        else:
+            self._gh = Github(auth=auth, retry=None, timeout=30)
         self.repo_name = repo
 
     def publish(
@@ -81,7 +84,9 @@ class GitHubForge:
                 existing.edit(title=spec.title, body=spec.body)
                 if spec.update_comment:
                     existing.create_issue_comment(spec.update_comment)
-                action = "updated" if changed else "unchanged"
+                action: Literal["opened", "updated", "unchanged"] = (
+                    "updated" if changed else "unchanged"
+                )
                 pr = existing
             else:
                 pr = repo.create_pull(
@@ -94,7 +99,7 @@ class GitHubForge:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
             raise ForgeError(f"GitHub {self.repo_name}: {exc.status} {message}") from None
         return PullRequestInfo(
-            action=action,  # type: ignore[arg-type]
+            action=action,
             branch=spec.branch,
             base=spec.base,
             commit=commit,

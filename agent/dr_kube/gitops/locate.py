@@ -25,6 +25,7 @@ TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 VALUES_FILE_ANNOTATION = "dr-kube.io/values-file"
 VALUES_PATH_ANNOTATION = "dr-kube.io/values-path"
+SINGLE_WORKLOAD_KEYS = ("resources", "replicaCount", "replicas", "image")
 
 
 class Location(BaseModel):
@@ -105,11 +106,11 @@ def find_block(
         release is not None and normalize(workload) == normalize(release)
     )
     for data in (values, chart_defaults):
-        if isinstance(data, dict) and any(
-            k in data for k in ("resources", "replicaCount", "replicas", "image")
-        ):
-            if single or not any(isinstance(v, dict) and "resources" in v for v in data.values()):
-                return [], "top-level keys of a single-workload chart"
+        if not isinstance(data, dict) or not any(k in data for k in SINGLE_WORKLOAD_KEYS):
+            continue
+        blocks_with_resources = any(isinstance(v, dict) and "resources" in v for v in data.values())
+        if single or not blocks_with_resources:
+            return [], "top-level keys of a single-workload chart"
     return None
 
 

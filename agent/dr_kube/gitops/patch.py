@@ -79,7 +79,7 @@ def plain_safe(text: str) -> bool:
     if not text or text != text.strip() or any(c in text for c in ":#{}[],&*!|>'\"%@`\n"):
         return False
     try:
-        return load_one(f"k: {text}\n") == {"k": text}
+        return bool(load_one(f"k: {text}\n") == {"k": text})
     except YAMLError:
         return False
 
@@ -177,8 +177,8 @@ def set_plain(data: Any, path: list[PathKey], value: Any) -> Any:
                 node[key] = {}
             node = node[key]
         else:
-            node = node[key]  # type: ignore[index]
-    node[path[-1]] = value  # type: ignore[index]
+            node = node[key]
+    node[path[-1]] = value
     return data
 
 

@@ -42,7 +42,7 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         not killed
         and not oom_events
         and heap_lines
-        and any("java" in l.lower() or "javascript" in l.lower() for l in heap_lines)
+        and any("java" in line.lower() for line in heap_lines)
     ):
         return Finding(
             category="oom",
