@@ -56,6 +56,94 @@ lint: setup ## ruff (lint and format check) and mypy
 bench: setup ## Print start-up, run/fix latency and peak memory figures
 	$(BIN)/python bench/bench.py
 
+##@ Cluster
+
+.PHONY: cluster-setup
+cluster-setup: ## Create the kind demo cluster, install Argo CD and the App of Apps (`make setup` is the Python set-up)
+	bash scripts/setup.sh
+
+.PHONY: teardown
+teardown: ## Delete the kind demo cluster
+	bash scripts/teardown.sh
+
+.PHONY: hosts
+hosts: ## Point *.dr-kube.local at 127.0.0.1 in /etc/hosts (uses sudo when needed)
+	bash scripts/setup-hosts.sh
+
+.PHONY: secrets-init
+secrets-init: ## Create an age key, .sops.yaml and secrets/secrets.dec.yaml with random tokens (git-ignored)
+	bash scripts/setup-secrets.sh init
+
+.PHONY: secrets-encrypt
+secrets-encrypt: ## Encrypt secrets/secrets.dec.yaml into secrets/secrets.enc.yaml with SOPS
+	bash scripts/setup-secrets.sh encrypt
+
+.PHONY: secrets-decrypt
+secrets-decrypt: ## Decrypt secrets/secrets.enc.yaml into secrets/secrets.dec.yaml
+	bash scripts/setup-secrets.sh decrypt
+
+.PHONY: secrets-apply
+secrets-apply: ## Decrypt in memory and apply the Secrets to the cluster
+	bash scripts/setup-secrets.sh apply
+
+.PHONY: slack
+slack: ## Connect Slack (SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN) to Alertmanager and Argo CD
+	bash scripts/setup-slack.sh
+
+.PHONY: agent-deploy
+agent-deploy: ## Build the DR-Kube image from this checkout and run it in the demo cluster
+	bash scripts/setup-agent.sh
+
+.PHONY: port-forward
+port-forward: ## Port-forward Grafana, Prometheus, Alertmanager, Argo CD, the shop and Chaos Mesh to 127.0.0.1
+	bash scripts/port-forward.sh
+
+##@ Chaos
+
+.PHONY: chaos-memory
+chaos-memory: ## Memory stress past the frontend's limit (OOM kill)
+	bash scripts/chaos.sh apply memory-frontend-oom
+
+.PHONY: chaos-cpu
+chaos-cpu: ## CPU stress in cartservice (throttling)
+	bash scripts/chaos.sh apply cpu-cartservice
+
+.PHONY: chaos-pod-kill
+chaos-pod-kill: ## Kill a checkoutservice pod
+	bash scripts/chaos.sh apply pod-kill-checkoutservice
+
+.PHONY: chaos-network
+chaos-network: ## 500 ms network delay on productcatalogservice
+	bash scripts/chaos.sh apply network-delay-productcatalog
+
+.PHONY: chaos-redis-failure
+chaos-redis-failure: ## Redis fails: cart -> checkout -> frontend cascade
+	bash scripts/chaos.sh apply redis-failure
+
+.PHONY: chaos-payment-delay
+chaos-payment-delay: ## 2 s delay on paymentservice: checkout timeouts
+	bash scripts/chaos.sh apply payment-delay
+
+.PHONY: chaos-traffic-spike
+chaos-traffic-spike: ## CPU and memory pressure on several services at once
+	bash scripts/chaos.sh apply traffic-spike
+
+.PHONY: chaos-dns-failure
+chaos-dns-failure: ## productcatalogservice's name stops resolving for its callers
+	bash scripts/chaos.sh apply dns-failure-productcatalog
+
+.PHONY: chaos-replica-shortage
+chaos-replica-shortage: ## Kill the single currencyservice pod every 30 s
+	bash scripts/chaos.sh apply replica-shortage
+
+.PHONY: chaos-status
+chaos-status: ## List the running experiments and the shop's pods
+	bash scripts/chaos.sh status
+
+.PHONY: chaos-stop
+chaos-stop: ## Stop every experiment (NAME=<experiment> for one)
+	bash scripts/chaos.sh stop $(NAME)
+
 ##@ Help
 
 .PHONY: help

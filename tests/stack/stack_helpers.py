@@ -17,8 +17,18 @@ STACK_TESTS = Path(__file__).resolve().parent
 SCHEMAS = STACK_TESTS / "schemas"
 
 # Folders that never hold the project's own YAML.
-SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache",
-             ".pytest_cache", "build", "dist", ".dr-kube"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "build",
+    "dist",
+    ".dr-kube",
+}
 
 
 def in_ci() -> bool:
@@ -73,7 +83,9 @@ def rule_groups() -> list[dict[str, Any]]:
 
 
 def alert_rules() -> dict[str, dict[str, Any]]:
-    return {rule["alert"]: rule for group in rule_groups() for rule in group["rules"] if "alert" in rule}
+    return {
+        rule["alert"]: rule for group in rule_groups() for rule in group["rules"] if "alert" in rule
+    }
 
 
 def alertmanager_config() -> dict[str, Any]:

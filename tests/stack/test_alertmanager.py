@@ -19,8 +19,13 @@ def am_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_amtool_check_config(am_file: Path) -> None:
     amtool = require_tool("amtool")
-    proc = subprocess.run([amtool, "check-config", str(am_file)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [amtool, "check-config", str(am_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "SUCCESS" in proc.stdout
 
@@ -28,15 +33,42 @@ def test_amtool_check_config(am_file: Path) -> None:
 W = "namespace=online-boutique"
 # (labels, receivers the alert reaches)
 ROUTES = [
-    (["alertname=ContainerOOMKilled", "severity=critical", W, "pod=frontend-1", "container=server",
-      "workload=frontend", "workload_type=deployment"], "dr-kube,slack"),
-    (["alertname=PodCrashLooping", "severity=critical", W, "workload=paymentservice"], "dr-kube,slack"),
+    (
+        [
+            "alertname=ContainerOOMKilled",
+            "severity=critical",
+            W,
+            "pod=frontend-1",
+            "container=server",
+            "workload=frontend",
+            "workload_type=deployment",
+        ],
+        "dr-kube,slack",
+    ),
+    (
+        ["alertname=PodCrashLooping", "severity=critical", W, "workload=paymentservice"],
+        "dr-kube,slack",
+    ),
     (["alertname=CPUThrottling", "severity=warning", W, "workload=cartservice"], "dr-kube,slack"),
     (["alertname=HighMemoryUsage", "severity=warning", W, "workload=frontend"], "dr-kube,slack"),
-    (["alertname=PodNotReady", "severity=warning", W, "workload=recommendationservice"], "dr-kube,slack"),
-    (["alertname=ContainerWaiting", "severity=warning", W, "reason=ImagePullBackOff"], "dr-kube,slack"),
-    (["alertname=DeploymentReplicasMismatch", "severity=warning", W, "deployment=checkoutservice",
-      "workload=checkoutservice"], "dr-kube,slack"),
+    (
+        ["alertname=PodNotReady", "severity=warning", W, "workload=recommendationservice"],
+        "dr-kube,slack",
+    ),
+    (
+        ["alertname=ContainerWaiting", "severity=warning", W, "reason=ImagePullBackOff"],
+        "dr-kube,slack",
+    ),
+    (
+        [
+            "alertname=DeploymentReplicasMismatch",
+            "severity=warning",
+            W,
+            "deployment=checkoutservice",
+            "workload=checkoutservice",
+        ],
+        "dr-kube,slack",
+    ),
     # Node alerts have no namespace: people only, DR-Kube cannot fix a node with values.
     (["alertname=NodeHighCPU", "severity=warning", "instance=kind-control-plane"], "slack"),
     (["alertname=Watchdog", "severity=none"], "null"),
@@ -45,13 +77,25 @@ ROUTES = [
 ]
 
 
-@pytest.mark.parametrize(("labels", "receivers"), ROUTES, ids=[r[0][0].split("=")[1] + "-" + r[1] for r in ROUTES])
+@pytest.mark.parametrize(
+    ("labels", "receivers"), ROUTES, ids=[r[0][0].split("=")[1] + "-" + r[1] for r in ROUTES]
+)
 def test_routes(am_file: Path, labels: list[str], receivers: str) -> None:
     amtool = require_tool("amtool")
     proc = subprocess.run(
-        [amtool, "config", "routes", "test", f"--config.file={am_file}",
-         f"--verify.receivers={receivers}", *labels],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            amtool,
+            "config",
+            "routes",
+            "test",
+            f"--config.file={am_file}",
+            f"--verify.receivers={receivers}",
+            *labels,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, f"expected {receivers}, got: {proc.stdout}{proc.stderr}"
 
@@ -87,19 +131,26 @@ def _inhibits(source: str, target: str) -> list[str] | None:
         tgt = " ".join(rule["target_matchers"])
         src_names = re.search(r'alertname\s*=~?\s*"([^"]+)"', src)
         tgt_names = re.search(r'alertname\s*=~?\s*"([^"]+)"', tgt)
-        if (src_names and tgt_names and source in src_names.group(1).split("|")
-                and target in tgt_names.group(1).split("|")):
+        if (
+            src_names
+            and tgt_names
+            and source in src_names.group(1).split("|")
+            and target in tgt_names.group(1).split("|")
+        ):
             return list(rule["equal"])
     return None
 
 
-@pytest.mark.parametrize(("source", "target", "equal"), [
-    ("ContainerOOMKilled", "HighMemoryUsage", ["namespace", "pod", "container"]),
-    ("ContainerWaiting", "PodNotReady", ["namespace", "pod"]),
-    ("ContainerOOMKilled", "DeploymentReplicasMismatch", ["namespace", "workload"]),
-    ("PodCrashLooping", "DeploymentReplicasMismatch", ["namespace", "workload"]),
-    ("ContainerWaiting", "DeploymentReplicasMismatch", ["namespace", "workload"]),
-    ("PodNotReady", "DeploymentReplicasMismatch", ["namespace", "workload"]),
-])
+@pytest.mark.parametrize(
+    ("source", "target", "equal"),
+    [
+        ("ContainerOOMKilled", "HighMemoryUsage", ["namespace", "pod", "container"]),
+        ("ContainerWaiting", "PodNotReady", ["namespace", "pod"]),
+        ("ContainerOOMKilled", "DeploymentReplicasMismatch", ["namespace", "workload"]),
+        ("PodCrashLooping", "DeploymentReplicasMismatch", ["namespace", "workload"]),
+        ("ContainerWaiting", "DeploymentReplicasMismatch", ["namespace", "workload"]),
+        ("PodNotReady", "DeploymentReplicasMismatch", ["namespace", "workload"]),
+    ],
+)
 def test_inhibit_rules(source: str, target: str, equal: list[str]) -> None:
     assert _inhibits(source, target) == equal

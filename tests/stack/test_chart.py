@@ -36,8 +36,12 @@ def site_values() -> dict[str, Any]:
 
 def render(values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     chart = helm().Chart.load(CHART)
-    out = chart.render(values if values is not None else site_values(),
-                       name="dr-kube", namespace="dr-kube", is_install=True)
+    out = chart.render(
+        values if values is not None else site_values(),
+        name="dr-kube",
+        namespace="dr-kube",
+        is_install=True,
+    )
     docs = []
     for path, text in sorted(out.items()):
         if path.endswith(".yaml"):
@@ -49,11 +53,15 @@ def by_kind(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {d["kind"]: d for d in docs}
 
 
-POSTGRES = {"database": {"type": "postgres", "postgres": {"existingSecret": "dr-kube-db"}},
-            "replicaCount": 2}
+POSTGRES = {
+    "database": {"type": "postgres", "postgres": {"existingSecret": "dr-kube-db"}},
+    "replicaCount": 2,
+}
 
 
-@pytest.mark.parametrize("values", [None, {}, POSTGRES], ids=["site-values", "chart-defaults", "postgres"])
+@pytest.mark.parametrize(
+    "values", [None, {}, POSTGRES], ids=["site-values", "chart-defaults", "postgres"]
+)
 def test_core_kinds_validate(values: dict[str, Any] | None) -> None:
     docs = render(values)
     kinds = {d["kind"] for d in docs}
@@ -79,8 +87,15 @@ def test_service_matches_the_webhook_urls() -> None:
 def test_clusterrole_is_read_only() -> None:
     rules = by_kind(render())["ClusterRole"]["rules"]
     granted = {(g, r) for rule in rules for g in rule["apiGroups"] for r in rule["resources"]}
-    assert granted == {("", "pods"), ("", "pods/log"), ("", "events"), ("apps", "deployments"),
-                       ("apps", "replicasets"), ("apps", "statefulsets"), ("apps", "daemonsets")}
+    assert granted == {
+        ("", "pods"),
+        ("", "pods/log"),
+        ("", "events"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+        ("apps", "statefulsets"),
+        ("apps", "daemonsets"),
+    }
     for rule in rules:
         assert sorted(rule["verbs"]) == ["get", "list", "watch"]
     binding = by_kind(render())["ClusterRoleBinding"]
@@ -105,7 +120,12 @@ def test_deployment() -> None:
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert c["securityContext"]["readOnlyRootFilesystem"] is True
     env = {e["name"]: e for e in c["env"]}
-    for name in ("GITHUB_TOKEN", "DRKUBE_ALERTMANAGER_TOKEN", "DRKUBE_GITHUB_WEBHOOK_SECRET", "GEMINI_API_KEY"):
+    for name in (
+        "GITHUB_TOKEN",
+        "DRKUBE_ALERTMANAGER_TOKEN",
+        "DRKUBE_GITHUB_WEBHOOK_SECRET",
+        "GEMINI_API_KEY",
+    ):
         ref = env[name]["valueFrom"]["secretKeyRef"]
         assert ref["name"] == "dr-kube"
         assert "value" not in env[name]
@@ -114,7 +134,9 @@ def test_deployment() -> None:
     assert env["DRKUBE_DB"]["value"] == "/data/dr-kube.db"
     assert deploy["spec"]["strategy"]["type"] == "Recreate"
     pvc = by_kind(docs)["PersistentVolumeClaim"]
-    claim = next(v for v in pod["volumes"] if v["name"] == "data")["persistentVolumeClaim"]["claimName"]
+    claim = next(v for v in pod["volumes"] if v["name"] == "data")["persistentVolumeClaim"][
+        "claimName"
+    ]
     assert claim == pvc["metadata"]["name"]
     assert {"name": "data", "mountPath": "/data"} in c["volumeMounts"]
 
@@ -124,18 +146,24 @@ def test_postgres_mode() -> None:
     assert "PersistentVolumeClaim" not in by_kind(docs)
     env = {e["name"]: e for e in _container(docs)["env"]}
     assert "DRKUBE_DB" not in env
-    assert env["DRKUBE_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "dr-kube-db", "key": "database-url"}
+    assert env["DRKUBE_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": "dr-kube-db",
+        "key": "database-url",
+    }
     assert by_kind(docs)["Deployment"]["spec"]["replicas"] == 2
 
 
-@pytest.mark.parametrize("bad", [
-    {"replicaCount": "two"},
-    {"database": {"type": "mysql"}},
-    {"service": {"port": 0}},
-    {"resources": {"limits": {"memory": "lots"}}},
-    {"secrets": {"existingSecret": ""}},
-    {"unknownKey": True},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"replicaCount": "two"},
+        {"database": {"type": "mysql"}},
+        {"service": {"port": 0}},
+        {"resources": {"limits": {"memory": "lots"}}},
+        {"secrets": {"existingSecret": ""}},
+        {"unknownKey": True},
+    ],
+)
 def test_schema_rejects_bad_values(bad: dict[str, Any]) -> None:
     chart = helm().Chart.load(CHART)
     values = copy.deepcopy(site_values()) | bad
@@ -150,12 +178,16 @@ def test_sqlite_refuses_several_replicas() -> None:
 
 def test_dockerfile() -> None:
     text = (REPO / "Dockerfile").read_text()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    lines = [
+        ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")
+    ]
     assert any(ln.startswith("FROM python:3.11-slim") for ln in lines)
     users = [ln.split()[1] for ln in lines if ln.startswith("USER ")]
     assert users and users[-1] not in {"root", "0"}
     assert any("pip install" in ln and " ." in ln for ln in lines)
-    assert lines[-1].startswith(("ENTRYPOINT", "CMD")) or any(ln.startswith("ENTRYPOINT") for ln in lines)
+    assert lines[-1].startswith(("ENTRYPOINT", "CMD")) or any(
+        ln.startswith("ENTRYPOINT") for ln in lines
+    )
     assert any(ln.startswith("ENTRYPOINT") and "dr-kube" in ln for ln in lines)
     for ln in lines:
         if ln.startswith(("ENV", "ARG")):

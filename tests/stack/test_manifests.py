@@ -15,14 +15,28 @@ from .stack_helpers import REPO, SCHEMAS, load_all_yaml, load_yaml, repo_files
 
 # Helm templates are Go templates, not YAML: test_chart.py renders them first.
 TEMPLATE_DIRS = (REPO / "charts",)
-YAML_FILES = [p for p in repo_files(".yaml", ".yml")
-              if not any(d in p.parents and "templates" in p.parts for d in TEMPLATE_DIRS)]
+YAML_FILES = [
+    p
+    for p in repo_files(".yaml", ".yml")
+    if not any(d in p.parents and "templates" in p.parts for d in TEMPLATE_DIRS)
+]
 APPS = sorted((REPO / "applications").glob("*.yaml"))
 CHAOS = sorted((REPO / "chaos").glob("*.yaml"))
 
 COMPONENTS = {
-    "argocd", "kube-prometheus-stack", "grafana", "loki", "tempo", "pyroscope", "alloy",
-    "metrics-server", "ingress-nginx", "cert-manager", "chaos-mesh", "online-boutique", "dr-kube",
+    "argocd",
+    "kube-prometheus-stack",
+    "grafana",
+    "loki",
+    "tempo",
+    "pyroscope",
+    "alloy",
+    "metrics-server",
+    "ingress-nginx",
+    "cert-manager",
+    "chaos-mesh",
+    "online-boutique",
+    "dr-kube",
 }
 
 
@@ -37,7 +51,9 @@ def schema(api_version: str, kind: str) -> dict[str, Any]:
 def validate(doc: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(schema(doc["apiVersion"], doc["kind"]))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors
+    )
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=[str(p.relative_to(REPO)) for p in YAML_FILES])
@@ -75,7 +91,9 @@ def test_child_application(path: Path) -> None:
     chart_src, values_src = spec["sources"]
     # Pinned: a chart version, never a range or HEAD (a repo chart follows the repo's main).
     if "chart" in chart_src:
-        assert re.fullmatch(r"v?\d+\.\d+\.\d+", chart_src["targetRevision"]), chart_src["targetRevision"]
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", chart_src["targetRevision"]), chart_src[
+            "targetRevision"
+        ]
     else:
         assert (REPO / chart_src["path"] / "Chart.yaml").exists()
     assert values_src["ref"] == "values"
@@ -89,11 +107,24 @@ def test_child_application(path: Path) -> None:
 
 
 def test_sync_waves_put_crds_and_monitoring_first() -> None:
-    wave = {load_yaml(p)["metadata"]["name"]: int(load_yaml(p)["metadata"]["annotations"]
-                                                  ["argocd.argoproj.io/sync-wave"]) for p in CHILDREN}
+    wave = {
+        load_yaml(p)["metadata"]["name"]: int(
+            load_yaml(p)["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+        )
+        for p in CHILDREN
+    }
     assert wave["argocd"] == min(wave.values())
     crds = max(wave["kube-prometheus-stack"], wave["cert-manager"], wave["chaos-mesh"])
-    users = ("ingress-nginx", "grafana", "loki", "tempo", "pyroscope", "alloy", "dr-kube", "online-boutique")
+    users = (
+        "ingress-nginx",
+        "grafana",
+        "loki",
+        "tempo",
+        "pyroscope",
+        "alloy",
+        "dr-kube",
+        "online-boutique",
+    )
     assert all(wave[u] > crds for u in users), wave
     assert wave["grafana"] > max(wave["loki"], wave["tempo"], wave["pyroscope"])
     assert wave["online-boutique"] == max(wave.values())
@@ -121,7 +152,9 @@ def _selectors(node: Any) -> list[dict[str, Any]]:
 
 def boutique_apps() -> set[str]:
     values = load_yaml(REPO / "values" / "online-boutique.yaml")
-    names = {v["name"] for v in values.values() if isinstance(v, dict) and "name" in v and "create" in v}
+    names = {
+        v["name"] for v in values.values() if isinstance(v, dict) and "name" in v and "create" in v
+    }
     return names | {values["cartDatabase"]["inClusterRedis"]["name"]}
 
 
@@ -131,8 +164,11 @@ def test_chaos_targets_real_services(path: Path) -> None:
     apps = boutique_apps()
     for sel in _selectors(load_yaml(path)["spec"]):
         assert sel["namespaces"] == ["online-boutique"]
-        named = [sel["labelSelectors"]["app"]] if "labelSelectors" in sel else [
-            v for e in sel["expressionSelectors"] for v in e["values"]]
+        named = (
+            [sel["labelSelectors"]["app"]]
+            if "labelSelectors" in sel
+            else [v for e in sel["expressionSelectors"] for v in e["values"]]
+        )
         assert set(named) <= apps, set(named) - apps
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .stack_helpers import ALERT_NAMES, STACK_TESTS, alert_rules, require_tool, rule_groups, write_yaml
+from .stack_helpers import (
+    ALERT_NAMES,
+    STACK_TESTS,
+    alert_rules,
+    require_tool,
+    rule_groups,
+    write_yaml,
+)
 
 RULE_TESTS = sorted((STACK_TESTS / "rules").glob("*.test.yaml"))
 
@@ -32,7 +39,10 @@ def test_promtool_check_rules(rules_dir: Path) -> None:
     promtool = require_tool("promtool")
     proc = subprocess.run(
         [promtool, "check", "rules", str(rules_dir / "dr-kube-rules.yaml")],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"SUCCESS: {len(ALERT_NAMES)} rules found" in proc.stdout + proc.stderr
@@ -43,7 +53,11 @@ def test_promtool_unit_tests(rules_dir: Path, test_file: str) -> None:
     promtool = require_tool("promtool")
     proc = subprocess.run(
         [promtool, "test", "rules", test_file],
-        cwd=rules_dir, capture_output=True, text=True, timeout=120, check=False,
+        cwd=rules_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

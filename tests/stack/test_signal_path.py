@@ -74,14 +74,22 @@ def openmetrics(now: float) -> str:
     base = f'namespace="{NS}",pod="{POD}"'
     ksm = f'job="kube-state-metrics",{base},container="server"'
     lines = ["# TYPE kube_pod_container_status_restarts_total gauge"]
-    lines += [f"kube_pod_container_status_restarts_total{{{ksm}}} {1 if t >= oom_at else 0} {t:.3f}"
-              for t in stamps]
+    lines += [
+        f"kube_pod_container_status_restarts_total{{{ksm}}} {1 if t >= oom_at else 0} {t:.3f}"
+        for t in stamps
+    ]
     lines.append("# TYPE kube_pod_container_status_last_terminated_reason gauge")
-    lines += [f'kube_pod_container_status_last_terminated_reason{{{ksm},reason="OOMKilled"}} 1 {t:.3f}'
-              for t in stamps if t >= oom_at]
+    lines += [
+        f'kube_pod_container_status_last_terminated_reason{{{ksm},reason="OOMKilled"}} 1 {t:.3f}'
+        for t in stamps
+        if t >= oom_at
+    ]
     lines.append("# TYPE namespace_workload_pod:kube_pod_owner:relabel gauge")
-    lines += [f'namespace_workload_pod:kube_pod_owner:relabel{{{base},workload="frontend",'
-              f'workload_type="deployment"}} 1 {t:.3f}' for t in stamps]
+    lines += [
+        f'namespace_workload_pod:kube_pod_owner:relabel{{{base},workload="frontend",'
+        f'workload_type="deployment"}} 1 {t:.3f}'
+        for t in stamps
+    ]
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
 
@@ -105,7 +113,10 @@ def local_alertmanager_config(port: int, tmp: Path) -> dict[str, Any]:
         for hook in receiver.get("webhook_configs", []):
             assert hook["url"].endswith("/webhooks/alertmanager")
             hook["url"] = f"http://127.0.0.1:{port}/webhooks/alertmanager"
-            hook["http_config"]["authorization"] = {"type": "Bearer", "credentials_file": str(token_file)}
+            hook["http_config"]["authorization"] = {
+                "type": "Bearer",
+                "credentials_file": str(token_file),
+            }
     return config
 
 
@@ -135,51 +146,91 @@ def test_oom_alert_reaches_drkube(tmp_path: Path, recorder: tuple[Recorder, int]
     data = tmp_path / "data"
     source = tmp_path / "series.om"
     source.write_text(openmetrics(time.time()))
-    proc = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
     # 2. Alertmanager with the repository's routing.
     am_port = free_port()
-    am_file = write_yaml(tmp_path / "alertmanager.yaml", local_alertmanager_config(hook_port, tmp_path))
+    am_file = write_yaml(
+        tmp_path / "alertmanager.yaml", local_alertmanager_config(hook_port, tmp_path)
+    )
     am_log = tmp_path / "alertmanager.log"
     # 3. Prometheus evaluating only the OOM rule every second.
-    oom_rule = next(r for g in rule_groups() for r in g["rules"] if r.get("alert") == "ContainerOOMKilled")
-    write_yaml(tmp_path / "rules.yaml", {"groups": [{"name": "oom", "interval": "1s", "rules": [oom_rule]}]})
-    write_yaml(tmp_path / "prometheus.yaml", {
-        "global": {"evaluation_interval": "1s"},
-        "rule_files": ["rules.yaml"],
-        "alerting": {"alertmanagers": [{"api_version": "v2",
-                                        "static_configs": [{"targets": [f"127.0.0.1:{am_port}"]}]}]},
-    })
+    oom_rule = next(
+        r for g in rule_groups() for r in g["rules"] if r.get("alert") == "ContainerOOMKilled"
+    )
+    write_yaml(
+        tmp_path / "rules.yaml",
+        {"groups": [{"name": "oom", "interval": "1s", "rules": [oom_rule]}]},
+    )
+    write_yaml(
+        tmp_path / "prometheus.yaml",
+        {
+            "global": {"evaluation_interval": "1s"},
+            "rule_files": ["rules.yaml"],
+            "alerting": {
+                "alertmanagers": [
+                    {"api_version": "v2", "static_configs": [{"targets": [f"127.0.0.1:{am_port}"]}]}
+                ]
+            },
+        },
+    )
     prom_port = free_port()
     prom_log = tmp_path / "prometheus.log"
 
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with am_log.open("wb") as log:
-            procs.append(subprocess.Popen(
-                [alertmanager, f"--config.file={am_file}", f"--storage.path={tmp_path / 'am'}",
-                 f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],
-                stdout=log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        alertmanager,
+                        f"--config.file={am_file}",
+                        f"--storage.path={tmp_path / 'am'}",
+                        f"--web.listen-address=127.0.0.1:{am_port}",
+                        "--cluster.listen-address=",
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         wait_http(f"http://127.0.0.1:{am_port}/-/ready", procs[0], am_log)
         with prom_log.open("wb") as log:
-            procs.append(subprocess.Popen(
-                [prometheus, f"--config.file={tmp_path / 'prometheus.yaml'}", f"--storage.tsdb.path={data}",
-                 f"--web.listen-address=127.0.0.1:{prom_port}",
-                 # The first notification may go out before the Alertmanager is discovered:
-                 # resend within seconds, not the default minute.
-                 "--rules.alert.resend-delay=1s"],
-                cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        prometheus,
+                        f"--config.file={tmp_path / 'prometheus.yaml'}",
+                        f"--storage.tsdb.path={data}",
+                        f"--web.listen-address=127.0.0.1:{prom_port}",
+                        # The first notification may go out before the Alertmanager is discovered:
+                        # resend within seconds, not the default minute.
+                        "--rules.alert.resend-delay=1s",
+                    ],
+                    cwd=tmp_path,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         wait_http(f"http://127.0.0.1:{prom_port}/-/ready", procs[1], prom_log)
 
         # 4. The alert arrives at the DR-Kube webhook, authenticated, with the agent's labels.
         deadline = time.monotonic() + 45
-        while time.monotonic() < deadline and not (rec.find("/webhooks/alertmanager") and rec.find("/slack")):
+        while time.monotonic() < deadline and not (
+            rec.find("/webhooks/alertmanager") and rec.find("/slack")
+        ):
             time.sleep(0.25)
         hooks = rec.find("/webhooks/alertmanager")
-        assert hooks, (f"nothing reached the webhook\n--- prometheus\n{prom_log.read_text()[-3000:]}"
-                       f"\n--- alertmanager\n{am_log.read_text()[-3000:]}")
+        assert hooks, (
+            f"nothing reached the webhook\n--- prometheus\n{prom_log.read_text()[-3000:]}"
+            f"\n--- alertmanager\n{am_log.read_text()[-3000:]}"
+        )
         first = hooks[0]
         assert first["ok"], f"bad Authorization header: {first['auth']!r}"
         payload = first["body"]

@@ -12,8 +12,17 @@ import yaml
 from .stack_helpers import REPO, load_yaml
 
 BOUTIQUE_SERVICES = [
-    "frontend", "adService", "cartService", "checkoutService", "currencyService", "emailService",
-    "loadGenerator", "paymentService", "productCatalogService", "recommendationService", "shippingService",
+    "frontend",
+    "adService",
+    "cartService",
+    "checkoutService",
+    "currencyService",
+    "emailService",
+    "loadGenerator",
+    "paymentService",
+    "productCatalogService",
+    "recommendationService",
+    "shippingService",
 ]
 
 
@@ -40,8 +49,10 @@ def test_boutique_keys_the_agent_samples_rely_on() -> None:
 def test_ingress_nginx_kept_keys() -> None:
     c = values("ingress-nginx")["controller"]
     assert c["replicaCount"] == 1
-    assert c["resources"] == {"requests": {"cpu": "100m", "memory": "90Mi"},
-                              "limits": {"cpu": "500m", "memory": "256Mi"}}
+    assert c["resources"] == {
+        "requests": {"cpu": "100m", "memory": "90Mi"},
+        "limits": {"cpu": "500m", "memory": "256Mi"},
+    }
 
 
 def test_grafana_kept_keys() -> None:
@@ -66,7 +77,9 @@ def test_grafana_datasources_and_links() -> None:
     assert tempo["tracesToMetrics"]["datasourceUid"] == "prometheus"
     assert tempo["tracesToProfiles"]["datasourceUid"] == "pyroscope"
     assert ds["loki"]["jsonData"]["derivedFields"][0]["datasourceUid"] == "tempo"
-    assert ds["prometheus"]["jsonData"]["exemplarTraceIdDestinations"][0]["datasourceUid"] == "tempo"
+    assert (
+        ds["prometheus"]["jsonData"]["exemplarTraceIdDestinations"][0]["datasourceUid"] == "tempo"
+    )
     # Every cross link points to a provisioned data source.
     uids = set(ds)
     for text in re.findall(r"datasourceUid': '([\w-]+)'", str(ds)):
@@ -75,7 +88,10 @@ def test_grafana_datasources_and_links() -> None:
 
 def _dashboards() -> dict[str, dict[str, Any]]:
     boards = values("grafana")["dashboards"]
-    providers = {p["name"] for p in values("grafana")["dashboardProviders"]["dashboardproviders.yaml"]["providers"]}
+    providers = {
+        p["name"]
+        for p in values("grafana")["dashboardProviders"]["dashboardproviders.yaml"]["providers"]
+    }
     assert set(boards) <= providers
     return {name: json.loads(d["json"]) for group in boards.values() for name, d in group.items()}
 
@@ -112,11 +128,14 @@ def _webhook_body(template: str) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("trigger", "template"), [
-    ("on-sync-succeeded", "app-sync-succeeded"),
-    ("on-sync-failed", "app-sync-failed"),
-    ("on-health-degraded", "app-health-degraded"),
-])
+@pytest.mark.parametrize(
+    ("trigger", "template"),
+    [
+        ("on-sync-succeeded", "app-sync-succeeded"),
+        ("on-sync-failed", "app-sync-failed"),
+        ("on-health-degraded", "app-health-degraded"),
+    ],
+)
 def test_argocd_notifications(trigger: str, template: str) -> None:
     n = _notifications()
     (rule,) = yaml.safe_load(n["triggers"][f"trigger.{trigger}"])
@@ -137,13 +156,17 @@ def test_argocd_notifiers() -> None:
     headers = {h["name"]: h["value"] for h in hook["headers"]}
     assert headers["Authorization"] == "Bearer $drkube-token"
     assert "$slack-token" in n["notifiers"]["service.slack"]
-    assert n["secret"]["create"] is False, "tokens come from a Secret made by scripts/setup-secrets.sh"
+    assert n["secret"]["create"] is False, (
+        "tokens come from a Secret made by scripts/setup-secrets.sh"
+    )
     (sub,) = n["subscriptions"]
     assert "dr-kube" in sub["recipients"]
     assert any(r.startswith("slack:") for r in sub["recipients"])
 
 
 def test_no_plain_secrets_in_values() -> None:
-    pattern = re.compile(r"(?i)(password|token|api[_-]?key|secret)\s*:\s*['\"]?[A-Za-z0-9+/_-]{16,}")
+    pattern = re.compile(
+        r"(?i)(password|token|api[_-]?key|secret)\s*:\s*['\"]?[A-Za-z0-9+/_-]{16,}"
+    )
     for path in (REPO / "values").glob("*.yaml"):
         assert not pattern.search(path.read_text()), path
