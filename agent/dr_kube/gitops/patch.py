@@ -320,7 +320,10 @@ def _replace_value_with_block(editor: TextEditor, line: int, col: int, value: An
 def apply_changes(text: str, changes: list[Change]) -> str:
     """Return the text with every change applied; raises PatchError if it cannot be done exactly."""
     editor = TextEditor(text)
-    expected = to_plain(load_one(text)) or {}
+    try:
+        expected = to_plain(load_one(text)) or {}
+    except YAMLError as exc:
+        raise PatchError(f"invalid YAML: {exc}") from None
     for change in changes:
         apply_one(editor, editor.text(), change)
         expected = set_plain(expected, list(change.path), change.new)

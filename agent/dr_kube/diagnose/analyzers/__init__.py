@@ -34,7 +34,16 @@ ANALYZERS: dict[str, Analyzer] = {
 }
 
 
+# The alert's own class is evidence too (a metric crossed its threshold): it breaks near-ties,
+# so a symptom (a probe timing out under throttling) does not outrank its cause.
+HINT_BONUS = 0.15
+
+
 def run_analyzers(ctx: AnalysisContext) -> list[Finding]:
-    """Every finding, best first: confidence, then agreement with the alert's own category."""
+    """Every finding, best first: confidence, raised when it agrees with the alert's class."""
     findings = [f for analyze in ANALYZERS.values() if (f := analyze(ctx)) is not None]
-    return sorted(findings, key=lambda f: (f.confidence, f.category == ctx.hint), reverse=True)
+    return sorted(
+        findings,
+        key=lambda f: f.confidence + (HINT_BONUS if f.category == ctx.hint else 0.0),
+        reverse=True,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dr_kube.diagnose.context import AnalysisContext
+import re
+
+from dr_kube.diagnose.context import AnalysisContext, quote
 from dr_kube.diagnose.findings import Finding, FixIntent
 
 THRESHOLD = 0.25
@@ -40,7 +42,7 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
     evidence += [
         e.line() for e in ctx.events(r"probe failed.*timeout|timed out", reasons=("Unhealthy",))[:1]
     ]
-    evidence += [f"log: {line}" for line in ctx.log_lines(r"\b\d{3,}(\.\d+)?\s*ms\b", limit=2)]
+    evidence += [f"log: {line}" for line in slowest_requests(ctx, 2)]
     return Finding(
         category="cpu-throttling",
         root_cause=(
@@ -55,3 +57,16 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
             kind="raise-cpu-limit", container=ctx.container_name, factor=2.0, at_least=at_least
         ),
     )
+
+
+LATENCY = re.compile(r"\b(\d+(?:\.\d+)?)\s*ms\b")
+
+
+def slowest_requests(ctx: AnalysisContext, count: int) -> list[str]:
+    """The log lines reporting the longest request times (at least 100 ms)."""
+    timed = []
+    for line in ctx.log_text():
+        match = LATENCY.search(line)
+        if match and float(match.group(1)) >= 100:
+            timed.append((float(match.group(1)), quote(line)))
+    return [line for _, line in sorted(timed, reverse=True)[:count]]
