@@ -133,7 +133,7 @@ chaos-dns-failure: ## productcatalogservice's name stops resolving for its calle
 	bash scripts/chaos.sh apply dns-failure-productcatalog
 
 .PHONY: chaos-replica-shortage
-chaos-replica-shortage: ## Kill the single currencyservice pod every 30 s
+chaos-replica-shortage: ## Kill the single currencyservice pod every 15 s
 	bash scripts/chaos.sh apply replica-shortage
 
 .PHONY: chaos-status
