@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dr_kube.diagnose.analyzers import run_analyzers
 from dr_kube.diagnose.context import AnalysisContext
+from dr_kube.diagnose.guidance import apply_guidance
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
 from dr_kube.errors import ProviderError
 from dr_kube.evidence import Evidence
@@ -108,7 +109,8 @@ class RulesProvider:
         except PlanError as exc:
             diagnosis.human_action = diagnosis.human_action or str(exc)
             return Proposal(diagnosis=diagnosis, no_fix_reason=str(exc))
-        return Proposal(diagnosis=diagnosis, changes=options[0])
+        proposal = Proposal(diagnosis=diagnosis, changes=options[0])
+        return apply_guidance(proposal, request.guidance, request.values)
 
 
 def make_provider(name: str) -> Provider:

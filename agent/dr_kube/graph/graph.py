@@ -1,10 +1,14 @@
-"""Wiring only: nodes, edges and routers. `graph` is what `langgraph.json` points at."""
+"""Wiring only: nodes, edges and routers. `graph` is what `langgraph.json` points at.
+
+In service mode (a checkpointer, and a run context with `await_review`), `finish` leads to
+`review`, which pauses the run until a reviewer's comment resumes it with guidance.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 
 from dr_kube.graph import nodes
 from dr_kube.graph.state import InputState, State
@@ -19,13 +23,15 @@ def build_graph(checkpointer: Any = None) -> Any:
     builder.add_node("validate", nodes.validate)
     builder.add_node("publish", nodes.publish)
     builder.add_node("finish", nodes.finish)
+    builder.add_node("review", nodes.review)
     builder.add_edge(START, "load")
     builder.add_edge("load", "collect")
     builder.add_edge("collect", "analyze")
     builder.add_conditional_edges("analyze", nodes.after_analyze)
     builder.add_conditional_edges("validate", nodes.after_validate)
     builder.add_edge("publish", "finish")
-    builder.add_edge("finish", END)
+    builder.add_conditional_edges("finish", nodes.after_finish)
+    builder.add_edge("review", "analyze")
     return builder.compile(checkpointer=checkpointer)
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
+from langgraph.graph import END
 from langgraph.runtime import Runtime
+from langgraph.types import interrupt
 
 from dr_kube import steps
 from dr_kube.graph.state import State
@@ -72,15 +79,44 @@ def validate(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
 def publish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     proposal, checked, location = state["proposal"], state["checked"], state["location"]
     assert proposal is not None and checked is not None and location is not None
-    pr = steps.publish(
-        runtime.context, state["incident"], proposal, checked, location, state.get("attempts", 1)
-    )
-    return {"pr": pr}
+    with repo_lock(runtime.context.repo):
+        pr = steps.publish(
+            runtime.context,
+            state["incident"],
+            proposal,
+            checked,
+            location,
+            state.get("attempts", 1),
+        )
+    return {"pr": pr, "published_changes": checked.changes}
 
 
 def finish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     usage = runtime.context.provider.usage
     return {"result": steps.build_result(dict(state), usage).to_json_dict()}
+
+
+def review(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Pause until a reviewer's comment arrives; it becomes guidance for another analysis."""
+    answer = interrupt({"pr": state.get("pr"), "result": state.get("result")})
+    guidance = answer.get("guidance", "") if isinstance(answer, dict) else str(answer)
+    return {
+        "guidance": [*state.get("guidance", []), guidance],
+        "review_round": state.get("review_round", 0) + 1,
+        "attempts": 0,
+        "feedback": [],
+        "tried": [],
+        "rejected_reasons": [],
+        "checked": None,
+        "proposal": None,
+    }
+
+
+def after_finish(state: State, runtime: Runtime[RunContext]) -> Literal["review", "__end__"]:
+    """Service mode waits for review once a PR exists; the CLI always ends here."""
+    if getattr(runtime.context, "await_review", False) and state.get("pr") is not None:
+        return "review"
+    return END
 
 
 def after_analyze(state: State) -> Literal["validate", "finish"]:
@@ -95,7 +131,39 @@ def after_validate(
 ) -> Literal["publish", "analyze", "finish"]:
     checked = state.get("checked")
     if checked is not None and checked.ok:
+        if same_changes(checked.changes, state.get("published_changes")):
+            return "finish"  # the open PR already carries exactly this change
         return "publish" if runtime.context.publish else "finish"
     if state.get("attempts", 0) < runtime.context.max_attempts:
         return "analyze"
     return "finish"
+
+
+def same_changes(changes: list[Any], published: list[Any] | None) -> bool:
+    if published is None:
+        return False
+    return [c.model_dump(mode="json") for c in changes] == [
+        c.model_dump(mode="json") for c in published
+    ]
+
+
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def repo_lock(repo: Path) -> Iterator[None]:
+    """One git writer per working copy: across threads (a lock) and processes (flock)."""
+    with _locks_guard:
+        lock = _locks.setdefault(repo, threading.Lock())
+    with lock:
+        git_dir = repo / ".git"
+        if not git_dir.is_dir():
+            yield
+            return
+        with (git_dir / "dr-kube.lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)

@@ -29,3 +29,6 @@ class State(InputState, total=False):
     rejected_reasons: list[str]
     pr: PullRequestInfo | None
     result: dict[str, Any]
+    # Service mode (review loop): what the open PR carries, and how many reviews were applied.
+    published_changes: list[Change]
+    review_round: int
