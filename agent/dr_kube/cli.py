@@ -308,5 +308,10 @@ def fix(
     )
 
 
+from dr_kube.evaluate.cli import eval_command  # noqa: E402
+
+main.add_command(eval_command, name="eval")
+
+
 if __name__ == "__main__":
     main()
