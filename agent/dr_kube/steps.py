@@ -192,7 +192,7 @@ def build_result(state: dict[str, Any], usage: Usage) -> Result:
     category = diagnosis.category if diagnosis else None
     attempts = int(state.get("attempts", 0))
     rejected = list(state.get("rejected_reasons", []))
-    if proposal is None or not proposal.changes:
+    if (proposal is None or not proposal.changes) and not rejected:
         fix = FixResult(
             status="no-fix",
             attempts=attempts,
@@ -216,11 +216,12 @@ def build_result(state: dict[str, Any], usage: Usage) -> Result:
     else:
         fix = FixResult(
             status="rejected",
-            changes=checked.changes if checked else proposal.changes,
+            changes=checked.changes if checked else (proposal.changes if proposal else []),
             diff=checked.diff if checked else "",
             risk=checked.risk if checked else None,
             attempts=attempts,
-            reason=f"no proposal passed validation in {attempts} attempt(s)",
+            reason=f"no proposal passed validation in {attempts} attempt(s)"
+            + (f"; {proposal.no_fix_reason}" if proposal and proposal.no_fix_reason else ""),
             rejected_reasons=rejected,
             validation=Validation(
                 ok=False,

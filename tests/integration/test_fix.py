@@ -39,7 +39,9 @@ def fix(repo: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int
     return result.exit_code, json.loads(result.stdout)
 
 
-def test_fix_pushes_a_branch_with_the_patch_and_leaves_the_checkout_alone(gitops_with_origin: tuple[Path, Path]) -> None:
+def test_fix_pushes_a_branch_with_the_patch_and_leaves_the_checkout_alone(
+    gitops_with_origin: tuple[Path, Path],
+) -> None:
     clone, origin = gitops_with_origin
     code, result = fix(clone)
     assert code == 0
@@ -47,17 +49,28 @@ def test_fix_pushes_a_branch_with_the_patch_and_leaves_the_checkout_alone(gitops
     pr = result["pr"]
     assert pr["branch"] == BRANCH and pr["pushed"] is True and pr["action"] == "draft"
     assert pr["title"] == "fix(frontend): raise memory limit 128Mi → 256Mi"
-    assert "Root cause" in pr["body"] and "| `values/online-boutique.yaml` | `frontend.resources.limits.memory` | `128Mi` | `256Mi` |" in pr["body"]
+    assert (
+        "Root cause" in pr["body"]
+        and "| `values/online-boutique.yaml` | `frontend.resources.limits.memory` | `128Mi` | `256Mi` |"
+        in pr["body"]
+    )
     pushed = git(origin, "show", f"{BRANCH}:{VALUES}")
     assert "      memory: 256Mi" in pushed
-    assert git(origin, "log", "-1", "--format=%an <%ae>", BRANCH) == "DR-Kube <dr-kube@users.noreply.github.com>"
+    assert (
+        git(origin, "log", "-1", "--format=%an <%ae>", BRANCH)
+        == "DR-Kube <dr-kube@users.noreply.github.com>"
+    )
     assert git(origin, "rev-parse", f"{BRANCH}^") == git(origin, "rev-parse", "main")
     assert git(clone, "status", "--porcelain") == ""
     assert git(clone, "branch", "--show-current") == "main"
-    assert "memory: 128Mi" in (clone / VALUES).read_text().split("frontend:")[1].split("adService")[0]
+    assert (
+        "memory: 128Mi" in (clone / VALUES).read_text().split("frontend:")[1].split("adService")[0]
+    )
 
 
-def test_second_fix_updates_nothing_and_opens_nothing(gitops_with_origin: tuple[Path, Path]) -> None:
+def test_second_fix_updates_nothing_and_opens_nothing(
+    gitops_with_origin: tuple[Path, Path],
+) -> None:
     clone, origin = gitops_with_origin
     fix(clone)
     first = git(origin, "rev-parse", BRANCH)
@@ -68,11 +81,17 @@ def test_second_fix_updates_nothing_and_opens_nothing(gitops_with_origin: tuple[
     assert result["pr"]["commit"] == first
 
 
-def test_fix_applies_the_patch_on_a_fresh_base(gitops_with_origin: tuple[Path, Path], tmp_path: Path) -> None:
+def test_fix_applies_the_patch_on_a_fresh_base(
+    gitops_with_origin: tuple[Path, Path], tmp_path: Path
+) -> None:
     clone, origin = gitops_with_origin
     other = tmp_path / "teammate"
     git(tmp_path, "clone", "--quiet", str(origin), str(other))
-    text = (other / VALUES).read_text().replace("  name: adservice\n", "  name: adservice\n  # tuned by a teammate\n")
+    text = (
+        (other / VALUES)
+        .read_text()
+        .replace("  name: adservice\n", "  name: adservice\n  # tuned by a teammate\n")
+    )
     (other / VALUES).write_text(text)
     git(other, "commit", "--quiet", "-am", "teammate change")
     git(other, "push", "--quiet", "origin", "main")
@@ -95,9 +114,25 @@ def test_fix_without_a_remote_makes_a_local_branch(gitops_repo: Path) -> None:
 def test_run_never_writes_to_the_repo(gitops_with_origin: tuple[Path, Path]) -> None:
     clone, origin = gitops_with_origin
     before = (git(clone, "for-each-ref"), git(origin, "for-each-ref"), (clone / VALUES).read_text())
-    result = CliRunner().invoke(main, ["run", str(SAMPLES / "sample_oom.json"), "--cluster", str(SAMPLE_CLUSTER), "--gitops-repo", str(clone), "-o", "json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(SAMPLES / "sample_oom.json"),
+            "--cluster",
+            str(SAMPLE_CLUSTER),
+            "--gitops-repo",
+            str(clone),
+            "-o",
+            "json",
+        ],
+    )
     assert result.exit_code == 0
-    assert (git(clone, "for-each-ref"), git(origin, "for-each-ref"), (clone / VALUES).read_text()) == before
+    assert (
+        git(clone, "for-each-ref"),
+        git(origin, "for-each-ref"),
+        (clone / VALUES).read_text(),
+    ) == before
     assert git(clone, "status", "--porcelain") == ""
 
 
@@ -106,7 +141,9 @@ def github(httpserver: HTTPServer) -> FakeGitHub:
     return FakeGitHub(httpserver).install()
 
 
-def test_fix_opens_one_pull_request_and_updates_it_afterwards(gitops_with_origin: tuple[Path, Path], github: FakeGitHub) -> None:
+def test_fix_opens_one_pull_request_and_updates_it_afterwards(
+    gitops_with_origin: tuple[Path, Path], github: FakeGitHub
+) -> None:
     clone, _ = gitops_with_origin
     env = {"GITHUB_TOKEN": "test-token", "DRKUBE_GITHUB_API_URL": github.api}
     code, first = fix(clone, "--github-repo", "acme/gitops", env=env)
@@ -128,12 +165,23 @@ def test_fix_opens_one_pull_request_and_updates_it_afterwards(gitops_with_origin
     assert "unchanged" in comment["body"] and "New evidence" in comment["body"]
 
 
-def test_github_errors_are_reported_not_raised(gitops_with_origin: tuple[Path, Path], github: FakeGitHub) -> None:
+def test_github_errors_are_reported_not_raised(
+    gitops_with_origin: tuple[Path, Path], github: FakeGitHub
+) -> None:
     clone, _ = gitops_with_origin
     env = {"GITHUB_TOKEN": "wrong", "DRKUBE_GITHUB_API_URL": github.api}
     result = CliRunner().invoke(
         main,
-        ["fix", str(SAMPLES / "sample_oom.json"), "--cluster", str(SAMPLE_CLUSTER), "--gitops-repo", str(clone), "--github-repo", "acme/gitops"],
+        [
+            "fix",
+            str(SAMPLES / "sample_oom.json"),
+            "--cluster",
+            str(SAMPLE_CLUSTER),
+            "--gitops-repo",
+            str(clone),
+            "--github-repo",
+            "acme/gitops",
+        ],
         env=env,
     )
     assert result.exit_code == 1

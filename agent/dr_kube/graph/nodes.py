@@ -17,6 +17,9 @@ from dr_kube import steps
 from dr_kube.graph.state import State
 from dr_kube.steps import RunContext
 
+# Failures no other proposal can mend: retrying would only repeat them.
+FINAL_CODES = frozenset({"protected-namespace", "wrong-file"})
+
 
 def load(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     return {
@@ -134,7 +137,8 @@ def after_validate(
         if same_changes(checked.changes, state.get("published_changes")):
             return "finish"  # the open PR already carries exactly this change
         return "publish" if runtime.context.publish else "finish"
-    if state.get("attempts", 0) < runtime.context.max_attempts:
+    final = checked is not None and any(i.code in FINAL_CODES for i in checked.issues)
+    if not final and state.get("attempts", 0) < runtime.context.max_attempts:
         return "analyze"
     return "finish"
 
