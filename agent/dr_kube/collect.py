@@ -308,10 +308,14 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
                     type=event.get("type") or "Normal",
                     reason=event.get("reason") or "",
                     message=redact(event.get("message") or "", secrets),
-                    count=int(event.get("count") or 1),
+                    count=event_count(event),
                     object=f"{ref.get('kind')}/{ref.get('name')}",
                     field_path=ref.get("fieldPath"),
-                    last_seen=parse_time(event.get("lastTimestamp") or event.get("eventTime")),
+                    last_seen=parse_time(
+                        event.get("lastTimestamp")
+                        or (event.get("series") or {}).get("lastObservedTime")
+                        or event.get("eventTime")
+                    ),
                 )
             )
     events.sort(
@@ -347,6 +351,12 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
         alert_logs=[redact(line, secrets) for line in incident.logs],
         notes=notes,
     )
+
+
+def event_count(event: K8sObject) -> int:
+    """Occurrences of an event: core/v1 `count`, or `series.count` from the events.k8s.io API."""
+    series = event.get("series") or {}
+    return int(event.get("count") or series.get("count") or 1)
 
 
 def node_evidence(node: K8sObject) -> NodeEvidence:

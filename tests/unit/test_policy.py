@@ -33,7 +33,9 @@ def test_more_than_halving_in_one_step_is_rejected() -> None:
 
 def test_memory_cap() -> None:
     assert codes(mem("6Gi", "10Gi")) == ["over-cap"]
-    assert codes(mem("6Gi", "10Gi"), policy=Policy.model_validate({"caps": {"memory": "16Gi"}})) == []
+    assert (
+        codes(mem("6Gi", "10Gi"), policy=Policy.model_validate({"caps": {"memory": "16Gi"}})) == []
+    )
 
 
 def test_cpu_cap_and_quantity_forms() -> None:
@@ -78,7 +80,9 @@ def test_allowed_keys_cover_replicas_probes_autoscaling_and_tags() -> None:
 def test_replicas_must_be_whole_and_capped() -> None:
     path = ["controller", "replicaCount"]
     assert codes(Change(file="v", path=path, old=1, new=2), "replicas-mismatch") == []
-    assert codes(Change(file="v", path=path, old=1, new="2"), "replicas-mismatch") == ["invalid-value"]
+    assert codes(Change(file="v", path=path, old=1, new="2"), "replicas-mismatch") == [
+        "invalid-value"
+    ]
     assert codes(Change(file="v", path=path, old=8, new=12), "replicas-mismatch") == ["over-cap"]
 
 
@@ -120,5 +124,5 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 )
 def test_invalid_policy_is_a_config_error(tmp_path: Path, text: str) -> None:
     (tmp_path / "dr-kube-policy.yaml").write_text(text)
-    with pytest.raises(ConfigError, match="dr-kube-policy.yaml"):
+    with pytest.raises(ConfigError, match=r"dr-kube-policy\.yaml"):
         load_policy(tmp_path)
