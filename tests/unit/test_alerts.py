@@ -31,7 +31,13 @@ ALERT = {
 
 
 def test_webhook_payload() -> None:
-    payload = {"version": "4", "status": "firing", "receiver": "dr-kube", "groupKey": "{}", "alerts": [ALERT]}
+    payload = {
+        "version": "4",
+        "status": "firing",
+        "receiver": "dr-kube",
+        "groupKey": "{}",
+        "alerts": [ALERT],
+    }
     [incident] = parse_incidents(payload)
     assert incident.id == "a1b2c3d4e5f60718"
     assert incident.workload == WorkloadRef(kind="Deployment", name="frontend")
@@ -68,9 +74,15 @@ def test_legacy_sample_issue() -> None:
 @pytest.mark.parametrize(
     ("labels", "expected"),
     [
-        ({"deployment": "ingress-nginx-controller"}, WorkloadRef(kind="Deployment", name="ingress-nginx-controller")),
+        (
+            {"deployment": "ingress-nginx-controller"},
+            WorkloadRef(kind="Deployment", name="ingress-nginx-controller"),
+        ),
         ({"statefulset": "redis-master"}, WorkloadRef(kind="StatefulSet", name="redis-master")),
-        ({"workload": "node-exporter", "workload_type": "daemonset"}, WorkloadRef(kind="DaemonSet", name="node-exporter")),
+        (
+            {"workload": "node-exporter", "workload_type": "daemonset"},
+            WorkloadRef(kind="DaemonSet", name="node-exporter"),
+        ),
         ({"pod": "frontend-7d9c8b6f5b-x2x9k"}, None),
     ],
 )
@@ -80,12 +92,25 @@ def test_workload_from_labels(labels: dict[str, str], expected: WorkloadRef | No
 
 
 def test_waiting_reason_label_sets_the_category() -> None:
-    [incident] = parse_incidents({"labels": {"alertname": "ContainerWaiting", "namespace": "n", "pod": "p", "reason": "ImagePullBackOff"}})
+    [incident] = parse_incidents(
+        {
+            "labels": {
+                "alertname": "ContainerWaiting",
+                "namespace": "n",
+                "pod": "p",
+                "reason": "ImagePullBackOff",
+            }
+        }
+    )
     assert incident.category_hint == "image-pull"
 
 
 def test_grouped_payload_gives_one_incident_per_alert() -> None:
-    second = {**ALERT, "labels": {**ALERT["labels"], "workload": "cartservice", "pod": "cartservice-1"}, "fingerprint": "ffffffffffffffff"}
+    second = {
+        **ALERT,
+        "labels": {**ALERT["labels"], "workload": "cartservice", "pod": "cartservice-1"},
+        "fingerprint": "ffffffffffffffff",
+    }
     incidents = parse_incidents({"version": "4", "alerts": [ALERT, second]})
     assert [i.workload.name for i in incidents if i.workload] == ["frontend", "cartservice"]
 

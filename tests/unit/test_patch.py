@@ -142,8 +142,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "path", "new", "removed", "added"), CASES, ids=[c[0] for c in CASES])
-def test_diff_moves_only_the_changed_lines(name: str, text: str, path: list, new: object, removed: list[str], added: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "path", "new", "removed", "added"), CASES, ids=[c[0] for c in CASES]
+)
+def test_diff_moves_only_the_changed_lines(
+    name: str, text: str, path: list, new: object, removed: list[str], added: list[str]
+) -> None:
     patched = patch_text(text, [Change(file="values.yaml", path=path, new=new)], "values.yaml")
     assert changed_lines(text, patched.text) == (removed, added)
     assert patched.text.endswith("\n") == text.endswith("\n")
@@ -164,13 +168,17 @@ def test_alias_users_other_than_the_target_keep_the_anchor() -> None:
 
 def test_diff_is_a_git_style_unified_diff() -> None:
     text = "svc:\n  resources:\n    limits:\n      memory: 128Mi\n"
-    diff = patch_text(text, [Change(file="values/x.yaml", path=MEMORY, new="256Mi")], "values/x.yaml").diff
+    diff = patch_text(
+        text, [Change(file="values/x.yaml", path=MEMORY, new="256Mi")], "values/x.yaml"
+    ).diff
     assert diff.splitlines()[:2] == ["--- a/values/x.yaml", "+++ b/values/x.yaml"]
     assert "-      memory: 128Mi" in diff and "+      memory: 256Mi" in diff
 
 
 def test_two_changes_in_one_file() -> None:
-    text = "svc:\n  resources:\n    requests:\n      memory: 64Mi\n    limits:\n      memory: 128Mi\n"
+    text = (
+        "svc:\n  resources:\n    requests:\n      memory: 64Mi\n    limits:\n      memory: 128Mi\n"
+    )
     patched = patch_text(
         text,
         [
@@ -187,7 +195,11 @@ def test_two_changes_in_one_file() -> None:
 
 def test_patching_a_collection_as_a_scalar_is_refused() -> None:
     with pytest.raises(PatchError, match="collection"):
-        patch_text("svc:\n  resources:\n    limits: {}\n", [Change(file="v", path=["svc", "resources"], new="1")], "v")
+        patch_text(
+            "svc:\n  resources:\n    limits: {}\n",
+            [Change(file="v", path=["svc", "resources"], new="1")],
+            "v",
+        )
 
 
 def test_invalid_yaml_is_refused() -> None:
@@ -196,6 +208,10 @@ def test_invalid_yaml_is_refused() -> None:
 
 
 def test_value_needing_quotes_is_quoted() -> None:
-    patched = patch_text("svc:\n  image:\n    tag: v1\n", [Change(file="v", path=["svc", "image", "tag"], new="1.10")], "v")
+    patched = patch_text(
+        "svc:\n  image:\n    tag: v1\n",
+        [Change(file="v", path=["svc", "image", "tag"], new="1.10")],
+        "v",
+    )
     assert '    tag: "1.10"' in patched.text
     assert load_one(patched.text)["svc"]["image"]["tag"] == "1.10"

@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from dr_kube.quantity import QuantityError, format_cpu, format_memory, parse_quantity, round_memory_up
+from dr_kube.quantity import (
+    QuantityError,
+    format_cpu,
+    format_memory,
+    parse_quantity,
+    round_memory_up,
+)
 
 
 @pytest.mark.parametrize(
