@@ -125,7 +125,7 @@ def test_unreadable_dump_files_are_input_errors(tmp_path: Path) -> None:
         DumpSource(tmp_path / "missing")
     (tmp_path / "ns").mkdir()
     (tmp_path / "ns" / "pods.json").write_text("{broken")
-    with pytest.raises(InputError, match="pods.json"):
+    with pytest.raises(InputError, match=r"pods\.json"):
         DumpSource(tmp_path).list_objects("Pod", "ns")
 
 

@@ -101,7 +101,7 @@ def test_destination_namespace_is_the_last_resort() -> None:
 
 def test_unknown_workload_and_namespace_are_named(tmp_path: Path) -> None:
     with pytest.raises(
-        NotFoundError, match="no Argo CD Application .* deploys Deployment nowhere/ghost"
+        NotFoundError, match=r"no Argo CD Application .* deploys Deployment nowhere/ghost"
     ):
         locate(REPO_ROOT, workload("ghost", "nowhere"), [])
     with pytest.raises(NotFoundError, match="has no block for Deployment ghost"):
