@@ -53,7 +53,9 @@ def oom_incident():  # type: ignore[no-untyped-def]
 
 
 def test_a_pass_after_a_failure_opens_the_pr(gitops_repo: Path) -> None:
-    provider = ScriptedProvider(["1Gi", "256Mi"])  # 8 times the limit is over the 2x step; then fine
+    provider = ScriptedProvider(
+        ["1Gi", "256Mi"]
+    )  # 8 times the limit is over the 2x step; then fine
     result = run_incident(oom_incident(), context(gitops_repo, provider, publish=True))
     assert result.fix.status == "proposed"
     assert result.fix.attempts == 2

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import REPO_ROOT
-
 from dr_kube.alerts import parse_incidents
 from dr_kube.cluster.dump import DumpSource
 from dr_kube.collect import collect_evidence
@@ -21,6 +19,7 @@ from dr_kube.evidence import (
     PodEvidence,
     WorkloadEvidence,
 )
+from tests.conftest import REPO_ROOT
 
 POD = "web-6d8f7c9b5-abcde"
 

@@ -8,13 +8,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT, SAMPLE_CHARTS
 
 from dr_kube.errors import NotFoundError
 from dr_kube.evidence import WorkloadEvidence
 from dr_kube.gitops.apps import load_applications
 from dr_kube.gitops.charts import Chart, find_chart, takes_effect
 from dr_kube.gitops.locate import locate, parse_dotted
+from tests.conftest import REPO_ROOT, SAMPLE_CHARTS
 
 TRACKING = "argocd.argoproj.io/tracking-id"
 
