@@ -313,5 +313,10 @@ from dr_kube.evaluate.cli import eval_command  # noqa: E402
 main.add_command(eval_command, name="eval")
 
 
+from dr_kube.server.cli import serve  # noqa: E402
+
+main.add_command(serve)
+
+
 if __name__ == "__main__":
     main()

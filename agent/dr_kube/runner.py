@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from dr_kube.models import Incident, Result
 from dr_kube.steps import RunContext
@@ -29,3 +30,56 @@ def group_incidents(incidents: list[Incident]) -> list[Incident]:
 
 def exit_code(result: Result) -> int:
     return EXIT_OK if result.fix.status == "proposed" else EXIT_NO_FIX
+
+
+class ServiceRun:
+    """Where a checkpointed run stands after one step of the service: paused for review or done."""
+
+    def __init__(self, values: dict[str, Any], paused: bool) -> None:
+        self.values = values
+        self.paused = paused
+        self.result = Result.model_validate(values["result"]) if "result" in values else None
+
+    @property
+    def review_round(self) -> int:
+        return int(self.values.get("review_round", 0))
+
+
+def thread_config(thread_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def run_checkpointed(
+    graph: Any,
+    incident: Incident,
+    ctx: RunContext,
+    thread_id: str,
+    resume: dict[str, Any] | None = None,
+) -> ServiceRun:
+    """Start, continue (after a crash: from the last finished node) or resume (with a review)."""
+    from langgraph.types import Command
+
+    config = thread_config(thread_id)
+    snapshot = graph.get_state(config)
+    start: Any
+    if snapshot.interrupts:
+        if resume is None:
+            return ServiceRun(dict(snapshot.values), paused=True)
+        start = Command(resume=resume)
+    elif snapshot.next:
+        start = None  # a run that died mid-way: carry on from its checkpoint
+    elif snapshot.values:
+        return ServiceRun(dict(snapshot.values), paused=False)
+    else:
+        start = {"incident": incident, "guidance": []}
+    graph.invoke(start, config=config, context=ctx)
+    snapshot = graph.get_state(config)
+    return ServiceRun(dict(snapshot.values), paused=bool(snapshot.interrupts))
+
+
+def paused_round(graph: Any, thread_id: str) -> int | None:
+    """The review round a paused thread is waiting in, or None when it is not paused."""
+    snapshot = graph.get_state(thread_config(thread_id))
+    if not snapshot.interrupts:
+        return None
+    return int(snapshot.values.get("review_round", 0))

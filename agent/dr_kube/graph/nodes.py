@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
@@ -119,7 +118,7 @@ def after_finish(state: State, runtime: Runtime[RunContext]) -> Literal["review"
     """Service mode waits for review once a PR exists; the CLI always ends here."""
     if getattr(runtime.context, "await_review", False) and state.get("pr") is not None:
         return "review"
-    return END
+    return "__end__"
 
 
 def after_analyze(state: State) -> Literal["validate", "finish"]:

@@ -1,0 +1,146 @@
+"""`dr-kube serve`: the webhook service (FastAPI on uvicorn) with its background workers."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dr_kube.cli import build_context, guarded, source_options
+
+log = logging.getLogger("dr_kube.server")
+
+
+def build_services(settings: Any, context_args: dict[str, Any], start_workers: bool = True) -> Any:
+    """Store, checkpointer, graph, workers and the app, wired together."""
+    from dr_kube.diagnose.providers import make_provider
+    from dr_kube.gitops.forge import GitHubForge
+    from dr_kube.graph.graph import build_graph
+    from dr_kube.server.app import Services, create_app
+    from dr_kube.server.github import GitHubReviews, ReviewForge
+    from dr_kube.server.github_events import GitHubHandler
+    from dr_kube.server.metrics import Metrics
+    from dr_kube.steps import RunContext
+    from dr_kube.store import open_store
+    from dr_kube.store.checkpoints import make_checkpointer
+    from dr_kube.worker import ServiceContext, Worker
+
+    base = build_context(**context_args, publish=True)
+    provider_name = context_args.get("provider", "rules")
+    make_provider(provider_name)  # fail at start, not at the first alert
+
+    def make_context() -> RunContext:
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(RunContext)}
+        fields["provider"] = make_provider(provider_name)
+        return ServiceContext(**fields)
+
+    store = open_store(settings.database_url, settings.db_path, settings.max_runs)
+    graph = build_graph(make_checkpointer(settings.database_url, settings.db_path))
+    metrics = Metrics()
+    metrics.watch_store(store.counts_by_status)
+    reviews: ReviewForge | None = None
+    token = os.environ.get("GITHUB_TOKEN")
+    if token and isinstance(base.forge, GitHubForge):
+        reviews = GitHubReviews(
+            token, base.forge.repo_name, os.environ.get("DRKUBE_GITHUB_API_URL")
+        )
+    worker = Worker(store, graph, make_context, settings, metrics, reviews)
+    services = Services(
+        store,
+        settings,
+        metrics,
+        GitHubHandler(store, settings, metrics, reviews),
+        on_intake=worker.wake.set,
+        ready=lambda: not start_workers or any(t.is_alive() for t in worker.threads),
+    )
+
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        if start_workers:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.shutdown()
+            store.close()
+
+    return create_app(services, lifespan=lifespan), worker, store
+
+
+@click.command()
+@source_options
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="DRKUBE_HOST")
+@click.option("--port", type=int, default=8080, show_default=True, envvar="DRKUBE_PORT")
+@click.option(
+    "--base",
+    "base_branch",
+    envvar="DRKUBE_BASE_BRANCH",
+    help="Base branch (default: origin's HEAD). [env DRKUBE_BASE_BRANCH]",
+)
+@click.option(
+    "--github-repo",
+    envvar="DRKUBE_GITHUB_REPO",
+    help="owner/name for PRs (default: from the origin URL). [env DRKUBE_GITHUB_REPO]",
+)
+@click.option("--workers", type=click.IntRange(1, 64), help="Concurrent runs [env DRKUBE_WORKERS]")
+@click.option(
+    "--insecure-no-auth",
+    is_flag=True,
+    help="Accept unauthenticated webhooks and API calls (development only; warns at start).",
+)
+def serve(
+    host: str,
+    port: int,
+    base_branch: str | None,
+    github_repo: str | None,
+    workers: int | None,
+    insecure_no_auth: bool,
+    **options: Any,
+) -> None:
+    """Run the webhook service: Alertmanager and GitHub webhooks, the incident API, /metrics.
+
+    Secrets: DRKUBE_ALERTMANAGER_TOKEN (or DRKUBE_ALERTMANAGER_BASIC_USER/PASSWORD),
+    DRKUBE_GITHUB_WEBHOOK_SECRET; GITHUB_TOKEN for pull requests. Store: DRKUBE_DB (SQLite) or
+    DRKUBE_DATABASE_URL (PostgreSQL, for several replicas).
+    """
+
+    def body() -> int:
+        import uvicorn
+
+        from dr_kube.server.settings import Settings
+
+        settings = Settings.from_env(insecure_no_auth=insecure_no_auth, workers=workers)
+        missing = settings.missing_secrets()
+        if insecure_no_auth:
+            log.warning("INSECURE: --insecure-no-auth is set; webhooks and the API accept anyone")
+            click.echo("dr-kube: warning: running with --insecure-no-auth", err=True)
+        elif not settings.alertmanager_auth:
+            click.echo(
+                "dr-kube: error: refusing to start without secrets: set "
+                + " and ".join(missing)
+                + " (or pass --insecure-no-auth for local development)",
+                err=True,
+            )
+            return 2
+        elif settings.github_secret is None:
+            click.echo(
+                "dr-kube: warning: DRKUBE_GITHUB_WEBHOOK_SECRET is not set; "
+                "GitHub deliveries will be refused (401)",
+                err=True,
+            )
+        app, _, _ = build_services(
+            settings,
+            {**options, "base_branch": base_branch, "github_repo": github_repo},
+        )
+        db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
+        click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        return 0
+
+    guarded(body)

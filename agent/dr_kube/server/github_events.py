@@ -1,0 +1,186 @@
+"""GitHub webhook deliveries: review comments resume runs, PR closes record outcomes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dr_kube.server.github import REPLY_MARKER, ReviewForge
+from dr_kube.server.metrics import Metrics
+from dr_kube.server.settings import Settings
+from dr_kube.store import Store
+
+log = logging.getLogger(__name__)
+REVIEW_EVENTS = ("issue_comment", "pull_request_review", "pull_request_review_comment")
+
+
+class GitHubUser(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    login: str
+    type: str = "User"
+
+
+class Ref(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    ref: str = ""
+
+
+class PullRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    number: int
+    merged: bool | None = False
+    head: Ref = Field(default_factory=Ref)
+    merged_by: GitHubUser | None = None
+
+
+class Issue(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    number: int
+    pull_request: dict[str, Any] | None = None
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    body: str | None = ""
+    user: GitHubUser
+
+
+class Delivery(BaseModel):
+    """The fields DR-Kube reads from the events it subscribes to."""
+
+    model_config = ConfigDict(extra="allow")
+    action: str | None = None
+    issue: Issue | None = None
+    comment: Comment | None = None
+    review: Comment | None = None
+    pull_request: PullRequest | None = None
+    sender: GitHubUser | None = None
+
+
+@dataclass
+class Outcome:
+    code: int
+    status: str
+    reason: str | None = None
+    incident: str | None = None
+
+
+@dataclass
+class ReviewEvent:
+    number: int
+    branch: str | None
+    author: GitHubUser
+    body: str
+
+
+def review_event(event: str, d: Delivery) -> ReviewEvent | str:
+    """The comment a review event carries, or why it is not one DR-Kube acts on."""
+    if event == "issue_comment":
+        if d.action != "created" or d.issue is None or d.comment is None:
+            return f"issue_comment action {d.action}"
+        if d.issue.pull_request is None:
+            return "a comment on an issue, not a pull request"
+        return ReviewEvent(d.issue.number, None, d.comment.user, d.comment.body or "")
+    if event == "pull_request_review":
+        if d.action != "submitted" or d.review is None or d.pull_request is None:
+            return f"pull_request_review action {d.action}"
+        pr = d.pull_request
+        return ReviewEvent(pr.number, pr.head.ref, d.review.user, d.review.body or "")
+    if d.action != "created" or d.comment is None or d.pull_request is None:
+        return f"pull_request_review_comment action {d.action}"
+    pr = d.pull_request
+    return ReviewEvent(pr.number, pr.head.ref, d.comment.user, d.comment.body or "")
+
+
+class GitHubHandler:
+    def __init__(
+        self, store: Store, settings: Settings, metrics: Metrics, reviews: ReviewForge | None
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.metrics = metrics
+        self.reviews = reviews
+
+    def handle(self, event: str, delivery_id: str | None, data: Delivery) -> Outcome:
+        if event == "ping":
+            return Outcome(200, "pong")
+        if event == "pull_request":
+            return self._pull_request(data)
+        if event in REVIEW_EVENTS:
+            return self._review(event, delivery_id, data)
+        return Outcome(200, "ignored", f"event {event!r} is not used")
+
+    def _pull_request(self, d: Delivery) -> Outcome:
+        if d.action != "closed" or d.pull_request is None:
+            return Outcome(200, "ignored", f"pull_request action {d.action}")
+        pr = d.pull_request
+        row = self.store.find_by_pr(pr.number, pr.head.ref or None)
+        if row is None:
+            return Outcome(200, "ignored", "not a DR-Kube pull request")
+        if row["status"] in ("closed", "resolved"):
+            return Outcome(200, "ignored", "incident already closed", row["id"])
+        by = (pr.merged_by or d.sender or GitHubUser(login="unknown")).login
+        self.store.pr_closed(row["id"], bool(pr.merged), by)
+        self.metrics.reviews.labels("merged" if pr.merged else "closed").inc()
+        return Outcome(200, "recorded", "merged" if pr.merged else "closed", row["id"])
+
+    def _review(self, event: str, delivery_id: str | None, d: Delivery) -> Outcome:
+        found = review_event(event, d)
+        if isinstance(found, str):
+            return Outcome(200, "ignored", found)
+        row = self.store.find_by_pr(found.number, found.branch)
+        if row is None:
+            return Outcome(200, "ignored", "not a DR-Kube pull request")
+        body = found.body.strip()
+        login = found.author.login
+        record: dict[str, Any] = {"delivery": delivery_id, "event": event, "author": login}
+
+        def ignore(reason: str) -> Outcome:
+            log.info("ignored %s from %s on PR #%s: %s", event, login, found.number, reason)
+            self.store.add_review(row["id"], body=body, action="ignored", reason=reason, **record)
+            self.metrics.reviews.labels("ignored").inc()
+            return Outcome(200, "ignored", reason, row["id"])
+
+        if (
+            found.author.type == "Bot"
+            or login.lower() in self.settings.bot_logins
+            or REPLY_MARKER in body
+            or "<!-- dr-kube" in body
+        ):
+            return ignore("the bot's own comment")
+        if not body:
+            return ignore("empty comment")
+        if row["status"] in ("closed", "resolved"):
+            return ignore(f"the incident is {row['status']}")
+        if not self._permitted(login):
+            return ignore(f"{login} has no write permission on the repository")
+        if body.lower().startswith("/dr-kube close"):
+            self.store.add_review(row["id"], body=body, action="close", **record)
+            self.store.outbox_add(
+                row["id"], row["pr_number"], "comment", f"Closing at @{login}'s request."
+            )
+            self.store.outbox_add(row["id"], row["pr_number"], "close", "")
+            self.store.pr_closed(row["id"], False, login)
+            self.metrics.reviews.labels("close").inc()
+            return Outcome(202, "closed", None, row["id"])
+        if body.startswith("/"):
+            return ignore(f"unknown command {body.split()[0]!r}")
+        if row["status"] == "merged":
+            return ignore("the PR is merged; waiting for the alert to resolve")
+        self.store.add_review(row["id"], body=body, action="queued", **record)
+        self.metrics.reviews.labels("queued").inc()
+        return Outcome(202, "queued", None, row["id"])
+
+    def _permitted(self, login: str) -> bool:
+        if login.lower() in self.settings.reviewers:
+            return True
+        if self.reviews is None:
+            return False
+        try:
+            return self.reviews.can_write(login)
+        except Exception as exc:
+            log.warning("permission check for %s failed: %s", login, exc)
+            return False

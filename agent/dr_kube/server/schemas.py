@@ -1,0 +1,108 @@
+"""Pydantic models of the HTTP API, and the OpenAPI request bodies of the webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Accepted(BaseModel):
+    accepted: int = Field(description="Alerts stored")
+    incidents: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class GitHubAck(BaseModel):
+    status: str = Field(description="queued | closed | recorded | ignored | pong")
+    reason: str | None = None
+    incident: str | None = None
+
+
+class IncidentSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    key: str
+    status: str
+    namespace: str
+    workload: str
+    category: str
+    created_at: float
+    updated_at: float
+    alert_count: int
+    pr_number: int | None = None
+    pr_url: str | None = None
+    branch: str | None = None
+    outcome: str | None = None
+    limit_hit: str | None = None
+    error: str | None = None
+
+
+class IncidentList(BaseModel):
+    items: list[IncidentSummary]
+
+
+class IncidentDetail(IncidentSummary):
+    diagnosis: dict[str, Any] | None = None
+    fix: dict[str, Any] | None = None
+    pr: dict[str, Any] | None = None
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    alerts: list[dict[str, Any]] = Field(default_factory=list)
+    attempts: list[dict[str, Any]] = Field(default_factory=list)
+    reviews: list[dict[str, Any]] = Field(default_factory=list)
+    replies: list[dict[str, Any]] = Field(default_factory=list)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+
+
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+ALERT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["labels"],
+    "properties": {
+        "status": {"type": "string", "enum": ["firing", "resolved"]},
+        "labels": STRING_MAP,
+        "annotations": STRING_MAP,
+        "startsAt": {"type": "string", "format": "date-time"},
+        "endsAt": {"type": "string"},
+        "generatorURL": {"type": "string"},
+        "fingerprint": {"type": "string"},
+    },
+}
+ALERTMANAGER_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "Alertmanager webhook payload (version 4), or a single alert object.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["version", "alerts"],
+                    "properties": {
+                        "version": {"type": "string", "example": "4"},
+                        "status": {"type": "string"},
+                        "receiver": {"type": "string"},
+                        "groupKey": {"type": "string"},
+                        "truncatedAlerts": {"type": "integer"},
+                        "groupLabels": STRING_MAP,
+                        "commonLabels": STRING_MAP,
+                        "commonAnnotations": STRING_MAP,
+                        "externalURL": {"type": "string"},
+                        "alerts": {"type": "array", "items": ALERT_SCHEMA},
+                    },
+                }
+            }
+        },
+    }
+}
+GITHUB_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A GitHub webhook delivery (issue_comment, pull_request_review, "
+        "pull_request_review_comment, pull_request, ping), signed with X-Hub-Signature-256.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}

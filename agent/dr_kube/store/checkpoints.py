@@ -1,0 +1,76 @@
+"""The LangGraph checkpointer next to the store: SQLite file or the same PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+# Modules whose models travel through the graph state.
+STATE_MODULES = (
+    "dr_kube.models",
+    "dr_kube.evidence",
+    "dr_kube.gitops.locate",
+    "dr_kube.gitops.charts",
+    "dr_kube.validate",
+    "dr_kube.policy",
+)
+
+
+def allowed_types() -> list[tuple[str, str]]:
+    """Every pydantic model of the state modules: deserialised by name, nothing else."""
+    found: list[tuple[str, str]] = []
+    for name in STATE_MODULES:
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == name:
+                found.append((name, attr))
+    return found
+
+
+def serializer() -> Any:
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    return JsonPlusSerializer(allowed_msgpack_modules=allowed_types())
+
+
+def make_checkpointer(url: str | None, db_path: Path) -> Any:
+    if url and url.startswith(("postgresql://", "postgres://")):
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        pool: Any = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=8,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=True,
+        )
+        saver = PostgresSaver(pool, serde=serializer())
+        setup_once(saver, pool)
+        return saver
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = db_path.with_name(db_path.stem + "-checkpoints.db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    sqlite_saver = SqliteSaver(conn, serde=serializer())
+    sqlite_saver.setup()
+    return sqlite_saver
+
+
+def setup_once(saver: Any, pool: Any) -> None:
+    """Create the checkpoint tables while holding an advisory lock (replicas start together)."""
+    with pool.connection() as conn:
+        conn.execute("SELECT pg_advisory_lock(71002)")
+        try:
+            saver.setup()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(71002)")

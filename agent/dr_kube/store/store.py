@@ -1,0 +1,467 @@
+"""The incident store: durable intake, work claiming with leases, runs, reviews and outcomes."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dr_kube.models import Incident
+from dr_kube.store.db import Cursor, PostgresDatabase, Row, SqliteDatabase
+from dr_kube.store.schema import CLOSED_STATUSES, statements
+
+INCIDENT_COLUMNS = (
+    "id, key, status, namespace, workload, category, created_at, updated_at, generation, runs, "
+    "alert_count, pr_number, pr_url, branch, outcome, limit_hit, error, llm_calls, llm_tokens, "
+    "reviews_applied, merged_at, needs_run"
+)
+
+
+@dataclass
+class Ingested:
+    incident_id: str | None
+    key: str
+    action: str  # created | joined | refired | resolved | stored
+
+
+@dataclass
+class Claim:
+    id: str
+    incident: Incident
+    generation: int
+    runs: int
+    pending: list[dict[str, Any]]
+    reviews_applied: int
+    status: str
+    pr_number: int | None
+    llm_calls: int
+    llm_tokens: int
+
+
+def now() -> float:
+    return time.time()
+
+
+def starts_ts(incident: Incident) -> float | None:
+    return incident.starts_at.timestamp() if isinstance(incident.starts_at, datetime) else None
+
+
+class Store:
+    def __init__(self, db: SqliteDatabase | PostgresDatabase, max_runs: int = 3) -> None:
+        self.db = db
+        self.max_runs = max_runs
+
+    # ---- schema -------------------------------------------------------------------------------
+    def init(self) -> None:
+        with self.db.tx() as cur:
+            if self.db.dialect == "postgres":
+                cur.run("SELECT pg_advisory_xact_lock(71001)")
+            for statement in statements(self.db.dialect):
+                cur.run(statement)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- intake -------------------------------------------------------------------------------
+    def ingest(self, incidents: Sequence[Incident]) -> list[Ingested]:
+        """Store every alert and join it to its open incident, in one transaction."""
+        for attempt in range(5):
+            out: list[Ingested] = []
+            ts = now()
+            try:
+                with self.db.tx() as cur:
+                    for incident in incidents:
+                        out.append(self._ingest_one(cur, incident, ts))
+                return out
+            except Exception as exc:  # another replica opened the same incident first: retry
+                if attempt == 4 or "unique" not in str(exc).lower():
+                    raise
+        return []
+
+    def _ingest_one(self, cur: Cursor, incident: Incident, ts: float) -> Ingested:
+        key = incident.key()
+        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+        row = cur.one(
+            "SELECT id, status, merged_at, runs, generation FROM incidents "
+            f"WHERE key = ? AND is_open = 1{lock}",
+            (key,),
+        )
+        action = "stored"
+        incident_id: str | None = row["id"] if row else None
+        if row is None and incident.status == "firing":
+            incident_id = uuid.uuid4().hex[:16]
+            workload = incident.workload.name if incident.workload else (incident.pod or "unknown")
+            cur.run(
+                "INSERT INTO incidents (id, key, status, namespace, workload, category, incident, "
+                "created_at, updated_at, needs_run) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    incident_id,
+                    key,
+                    incident.namespace,
+                    workload,
+                    incident.category_hint or "unknown",
+                    incident.model_dump_json(),
+                    ts,
+                    ts,
+                ),
+            )
+            self._event(cur, incident_id, "created", f"incident opened by {incident.alertname}")
+            action = "created"
+        elif row is not None and incident.status == "resolved":
+            action = "resolved"
+            self._resolve(cur, row, ts)
+        elif row is not None and row["status"] == "merged":
+            started = starts_ts(incident)
+            if started is not None and row["merged_at"] is not None and started > row["merged_at"]:
+                action = "refired"
+                self._refire(cur, row, ts)
+            else:
+                action = "joined"
+        elif row is not None:
+            action = "joined"
+        cur.run(
+            "INSERT INTO alerts (incident_id, fingerprint, alertname, status, starts_at, "
+            "received_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                incident_id,
+                incident.fingerprint or incident.id,
+                incident.alertname,
+                incident.status,
+                incident.starts_at.isoformat() if incident.starts_at else None,
+                ts,
+                json.dumps(incident.labels, sort_keys=True),
+            ),
+        )
+        if incident_id is not None:
+            cur.run(
+                "UPDATE incidents SET alert_count = alert_count + 1, updated_at = ? WHERE id = ?",
+                (ts, incident_id),
+            )
+        return Ingested(incident_id, key, action)
+
+    def _resolve(self, cur: Cursor, row: Row, ts: float) -> None:
+        merged = row["status"] == "merged"
+        outcome = "fixed: the alert resolved after the merge" if merged else "resolved on its own"
+        cur.run(
+            "UPDATE incidents SET status = 'resolved', is_open = 0, needs_run = 0, outcome = ?, "
+            "updated_at = ? WHERE id = ?",
+            (outcome, ts, row["id"]),
+        )
+        self._event(cur, row["id"], "resolved", outcome)
+        pr = cur.one("SELECT pr_number FROM incidents WHERE id = ?", (row["id"],))
+        if pr and pr["pr_number"] and not merged:
+            self._outbox(
+                cur,
+                row["id"],
+                pr["pr_number"],
+                "comment",
+                "The alert behind this PR has resolved. The change may no longer be needed; "
+                "merge it if it still makes sense, or comment `/dr-kube close`.",
+            )
+        elif pr and pr["pr_number"]:
+            self._outbox(
+                cur,
+                row["id"],
+                pr["pr_number"],
+                "comment",
+                "The alert resolved after the merge: the fix worked. Outcome recorded.",
+            )
+
+    def _refire(self, cur: Cursor, row: Row, ts: float) -> None:
+        self._event(cur, row["id"], "outcome", "not enough: the alert fired again after the merge")
+        if row["runs"] >= self.max_runs:
+            cur.run(
+                "UPDATE incidents SET status = 'needs-human', outcome = ?, limit_hit = ?, "
+                "updated_at = ? WHERE id = ?",
+                (
+                    "not enough: fired again after the merge",
+                    f"attempt cap reached ({row['runs']} runs): a human is needed",
+                    ts,
+                    row["id"],
+                ),
+            )
+            self._event(cur, row["id"], "limit", "attempt cap reached: a human is needed")
+            return
+        cur.run(
+            "UPDATE incidents SET status = 'queued', needs_run = 1, not_before = 0, "
+            "generation = generation + 1, outcome = ?, pr_number = NULL, pr_url = NULL, "
+            "merged_at = NULL, reviews_applied = 0, pending = '[]', updated_at = ? WHERE id = ?",
+            (
+                "not enough: fired again after the merge; trying again from the merged state",
+                ts,
+                row["id"],
+            ),
+        )
+
+    # ---- work claiming ------------------------------------------------------------------------
+    def claim(self, worker: str, lease: float) -> Claim | None:
+        ts = now()
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        with self.db.tx() as cur:
+            row = cur.one(
+                "SELECT id, incident, generation, runs, pending, reviews_applied, status, "
+                "pr_number, llm_calls, llm_tokens FROM incidents "
+                "WHERE needs_run = 1 AND not_before <= ? AND lease_until < ? "
+                f"ORDER BY updated_at LIMIT 1{skip}",
+                (ts, ts),
+            )
+            if row is None:
+                return None
+            cur.run(
+                "UPDATE incidents SET claimed_by = ?, lease_until = ?, status = 'running', "
+                "updated_at = ? WHERE id = ?",
+                (worker, ts + lease, ts, row["id"]),
+            )
+        return Claim(
+            id=row["id"],
+            incident=Incident.model_validate_json(row["incident"]),
+            generation=int(row["generation"]),
+            runs=int(row["runs"]),
+            pending=json.loads(row["pending"] or "[]"),
+            reviews_applied=int(row["reviews_applied"]),
+            status=row["status"],
+            pr_number=row["pr_number"],
+            llm_calls=int(row["llm_calls"]),
+            llm_tokens=int(row["llm_tokens"]),
+        )
+
+    def heartbeat(self, incident_id: str, worker: str, lease: float) -> bool:
+        with self.db.tx() as cur:
+            return (
+                cur.run(
+                    "UPDATE incidents SET lease_until = ? WHERE id = ? AND claimed_by = ?",
+                    (now() + lease, incident_id, worker),
+                )
+                > 0
+            )
+
+    def release(
+        self, incident_id: str, worker: str, *, fields: dict[str, Any], event: str | None = None
+    ) -> None:
+        """End a claim: write the run's fields, drop the lease (only if it is still ours)."""
+        values = {**fields, "claimed_by": None, "lease_until": 0, "updated_at": now()}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.db.tx() as cur:
+            cur.run(
+                f"UPDATE incidents SET {sets} WHERE id = ? AND claimed_by = ?",
+                (*values.values(), incident_id, worker),
+            )
+            if event:
+                self._event(cur, incident_id, "run", event)
+
+    def update(self, incident_id: str, **fields: Any) -> None:
+        values = {**fields, "updated_at": now()}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.db.tx() as cur:
+            cur.run(f"UPDATE incidents SET {sets} WHERE id = ?", (*values.values(), incident_id))
+
+    def take_pending(self, incident_id: str, count: int) -> None:
+        """Drop the first `count` queued reviews once they were applied."""
+        with self.db.tx() as cur:
+            row = cur.one("SELECT pending FROM incidents WHERE id = ?", (incident_id,))
+            pending = json.loads(row["pending"]) if row else []
+            cur.run(
+                "UPDATE incidents SET pending = ?, reviews_applied = reviews_applied + ? "
+                "WHERE id = ?",
+                (json.dumps(pending[count:]), count, incident_id),
+            )
+
+    # ---- attempts -----------------------------------------------------------------------------
+    def start_attempt(self, incident_id: str, generation: int, kind: str, worker: str) -> int:
+        with self.db.tx() as cur:
+            cur.run("UPDATE incidents SET runs = runs + 1 WHERE id = ?", (incident_id,))
+            return cur.insert(
+                "INSERT INTO attempts (incident_id, generation, kind, worker, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, 'running')",
+                (incident_id, generation, kind, worker, now()),
+            )
+
+    def finish_attempt(self, attempt_id: int, **fields: Any) -> None:
+        values = {**fields, "finished_at": now()}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.db.tx() as cur:
+            cur.run(f"UPDATE attempts SET {sets} WHERE id = ?", (*values.values(), attempt_id))
+
+    def llm_calls_since(self, ts: float) -> int:
+        with self.db.tx(write=False) as cur:
+            row = cur.one(
+                "SELECT COALESCE(SUM(llm_calls), 0) AS n FROM attempts WHERE started_at >= ?",
+                (ts,),
+            )
+        return int(row["n"]) if row else 0
+
+    # ---- reviews and pull requests ------------------------------------------------------------
+    def find_by_pr(self, number: int | None, branch: str | None) -> Row | None:
+        with self.db.tx(write=False) as cur:
+            if number is not None:
+                row = cur.one(
+                    f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE pr_number = ? "
+                    "ORDER BY is_open DESC, updated_at DESC LIMIT 1",
+                    (number,),
+                )
+                if row:
+                    return row
+            if branch:
+                return cur.one(
+                    f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE branch = ? "
+                    "ORDER BY is_open DESC, updated_at DESC LIMIT 1",
+                    (branch,),
+                )
+        return None
+
+    def add_review(
+        self,
+        incident_id: str,
+        *,
+        delivery: str | None,
+        event: str,
+        author: str,
+        body: str,
+        action: str,
+        reason: str | None = None,
+    ) -> int:
+        """Record a review; an accepted one is queued for the run to resume with."""
+        with self.db.tx() as cur:
+            review_id = cur.insert(
+                "INSERT INTO reviews (incident_id, delivery, event, author, body, action, reason, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (incident_id, delivery, event, author, body, action, reason, now()),
+            )
+            if action == "queued":
+                row = cur.one("SELECT pending, status FROM incidents WHERE id = ?", (incident_id,))
+                pending = json.loads(row["pending"]) if row else []
+                pending.append({"review_id": review_id, "author": author, "guidance": body})
+                cur.run(
+                    "UPDATE incidents SET pending = ?, needs_run = 1, not_before = 0, "
+                    "status = CASE WHEN status = 'running' THEN status ELSE 'queued' END, "
+                    "updated_at = ? WHERE id = ?",
+                    (json.dumps(pending), now(), incident_id),
+                )
+        return review_id
+
+    def pr_closed(self, incident_id: str, merged: bool, by: str) -> None:
+        ts = now()
+        with self.db.tx() as cur:
+            if merged:
+                cur.run(
+                    "UPDATE incidents SET status = 'merged', merged_at = ?, needs_run = 0, "
+                    "outcome = 'merged: waiting for the alert to resolve', updated_at = ? "
+                    "WHERE id = ?",
+                    (ts, ts, incident_id),
+                )
+                self._event(cur, incident_id, "pr", f"merged by {by}")
+            else:
+                cur.run(
+                    "UPDATE incidents SET status = 'closed', is_open = 0, needs_run = 0, "
+                    "outcome = ?, updated_at = ? WHERE id = ?",
+                    (f"PR closed without merge by {by}", ts, incident_id),
+                )
+                self._event(cur, incident_id, "pr", f"closed without merge by {by}")
+
+    # ---- outbox (comments and closes to send to the forge) ------------------------------------
+    def outbox_add(self, incident_id: str, pr_number: int | None, kind: str, body: str) -> None:
+        with self.db.tx() as cur:
+            self._outbox(cur, incident_id, pr_number, kind, body)
+
+    def _outbox(
+        self, cur: Cursor, incident_id: str, pr_number: int | None, kind: str, body: str
+    ) -> None:
+        cur.run(
+            "INSERT INTO outbox (incident_id, pr_number, kind, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (incident_id, pr_number, kind, body, now()),
+        )
+
+    def outbox_pending(self, limit: int = 20) -> list[Row]:
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        with self.db.tx() as cur:
+            rows = cur.all(
+                f"SELECT id, incident_id, pr_number, kind, body FROM outbox WHERE done = 0 "
+                f"ORDER BY id LIMIT {int(limit)}{skip}"
+            )
+            for row in rows:
+                cur.run("UPDATE outbox SET done = 2 WHERE id = ?", (row["id"],))
+        return rows
+
+    def outbox_done(self, item_id: int, note: str, ok: bool = True) -> None:
+        with self.db.tx() as cur:
+            cur.run(
+                "UPDATE outbox SET done = ?, note = ? WHERE id = ?", (1 if ok else 0, note, item_id)
+            )
+
+    # ---- audit and reads ----------------------------------------------------------------------
+    def event(self, incident_id: str, kind: str, message: str) -> None:
+        with self.db.tx() as cur:
+            self._event(cur, incident_id, kind, message)
+
+    def _event(self, cur: Cursor, incident_id: str, kind: str, message: str) -> None:
+        cur.run(
+            "INSERT INTO events (incident_id, ts, kind, message) VALUES (?, ?, ?, ?)",
+            (incident_id, now(), kind, message),
+        )
+
+    def list_incidents(self, status: str | None = None, limit: int = 100) -> list[Row]:
+        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+        with self.db.tx(write=False) as cur:
+            return cur.all(
+                f"SELECT {INCIDENT_COLUMNS} FROM incidents {where} "
+                f"ORDER BY created_at DESC LIMIT {int(limit)}",
+                params,
+            )
+
+    def get_incident(self, incident_id: str) -> dict[str, Any] | None:
+        with self.db.tx(write=False) as cur:
+            row = cur.one(
+                f"SELECT {INCIDENT_COLUMNS}, result, pending FROM incidents WHERE id = ?",
+                (incident_id,),
+            )
+            if row is None:
+                return None
+            row["alerts"] = cur.all(
+                "SELECT fingerprint, alertname, status, starts_at, received_at, labels "
+                "FROM alerts WHERE incident_id = ? ORDER BY id DESC LIMIT 50",
+                (incident_id,),
+            )
+            row["attempts"] = cur.all(
+                "SELECT id, generation, kind, worker, started_at, finished_at, status, fix_status, "
+                "changes, validation_errors, pr_action, llm_calls, llm_tokens, error "
+                "FROM attempts WHERE incident_id = ? ORDER BY id",
+                (incident_id,),
+            )
+            row["reviews"] = cur.all(
+                "SELECT id, event, author, body, action, reason, created_at FROM reviews "
+                "WHERE incident_id = ? ORDER BY id",
+                (incident_id,),
+            )
+            row["replies"] = cur.all(
+                "SELECT kind, body, created_at, done, note FROM outbox WHERE incident_id = ? "
+                "ORDER BY id",
+                (incident_id,),
+            )
+            row["events"] = cur.all(
+                "SELECT ts, kind, message FROM events WHERE incident_id = ? ORDER BY id",
+                (incident_id,),
+            )
+        return row
+
+    def counts_by_status(self) -> dict[str, int]:
+        with self.db.tx(write=False) as cur:
+            rows = cur.all("SELECT status, COUNT(*) AS n FROM incidents GROUP BY status")
+        return {r["status"]: int(r["n"]) for r in rows}
+
+    def count(self, table: str) -> int:
+        assert table in ("alerts", "incidents", "attempts", "reviews", "outbox", "events")
+        with self.db.tx(write=False) as cur:
+            row = cur.one(f"SELECT COUNT(*) AS n FROM {table}")
+        return int(row["n"]) if row else 0
+
+    def ping(self) -> None:
+        with self.db.tx(write=False) as cur:
+            cur.one("SELECT 1 AS ok")
+
+
+CLOSED = CLOSED_STATUSES
