@@ -75,6 +75,16 @@ def find_values(
     return location, (ctx.repo / location.values_file).read_text(encoding="utf-8"), None
 
 
+def may_need_image_history(incident: Incident, evidence: Evidence) -> bool:
+    """Git history is read only for image-pull failures (it costs a git call per commit)."""
+    pulling = any(
+        c.waiting_reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
+        for pod in evidence.pods
+        for c in pod.containers + pod.init_containers
+    )
+    return pulling or incident.category_hint == "image-pull"
+
+
 def image_tag_history(ctx: RunContext, location: Location | None) -> list[tuple[str, str]]:
     """Earlier image tags of this workload in the values file's Git history, newest first."""
     if location is None:

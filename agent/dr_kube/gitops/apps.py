@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from ruamel.yaml.error import YAMLError
 
-from dr_kube.gitops.yamlio import load_all
+from dr_kube.gitops.yamlio import load_all_file
 
 APPLICATION_DIRS = ("applications", "apps", "argocd", "manifests")
 
@@ -61,7 +61,7 @@ def load_applications(repo: Path) -> list[Application]:
             continue
         for path in sorted([*base.rglob("*.yaml"), *base.rglob("*.yml")]):
             try:
-                docs = load_all(path.read_text(encoding="utf-8"))
+                docs = load_all_file(path)
             except (YAMLError, OSError, UnicodeDecodeError):
                 continue
             for doc in docs:

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dr_kube.gitops.apps import Application
-from dr_kube.gitops.yamlio import load_one
+from dr_kube.gitops.yamlio import load_file, load_one
 from dr_kube.models import PathKey
 
 # Mappings a chart hands to Kubernetes as a whole (`toYaml`): any Kubernetes field inside counts.
@@ -38,9 +38,9 @@ def _read_dir(folder: Path) -> Chart | None:
     chart_yaml = folder / "Chart.yaml"
     if not chart_yaml.is_file():
         return None
-    meta = load_one(chart_yaml.read_text(encoding="utf-8")) or {}
+    meta = load_file(chart_yaml) or {}
     values_path = folder / "values.yaml"
-    defaults = load_one(values_path.read_text(encoding="utf-8")) if values_path.is_file() else {}
+    defaults = load_file(values_path) if values_path.is_file() else {}
     schema_path = folder / "values.schema.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8")) if schema_path.is_file() else None
     return Chart(

@@ -14,6 +14,7 @@ import copy
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -34,7 +35,9 @@ class Patched:
     diff: str
 
 
+@lru_cache(maxsize=32)
 def rt_load(text: str) -> Any:
+    """Round-trip parse (positions of every key and value); cached per text, never mutated."""
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     try:
