@@ -77,8 +77,20 @@ class FakeGitHub:
             "html_url": f"https://github.com/{self.owner}/{self.repo}/pull/{number}",
             "issue_url": f"{self.repo_url}/issues/{number}",
             "comments_url": f"{self.repo_url}/issues/{number}/comments",
-            "head": {"label": f"{self.owner}:{head}", "ref": head, "sha": "0" * 40, "user": USER, "repo": self.repository()},
-            "base": {"label": f"{self.owner}:{base}", "ref": base, "sha": "1" * 40, "user": USER, "repo": self.repository()},
+            "head": {
+                "label": f"{self.owner}:{head}",
+                "ref": head,
+                "sha": "0" * 40,
+                "user": USER,
+                "repo": self.repository(),
+            },
+            "base": {
+                "label": f"{self.owner}:{base}",
+                "ref": base,
+                "sha": "1" * 40,
+                "user": USER,
+                "repo": self.repository(),
+            },
             "created_at": "2026-11-24T21:10:00Z",
             "updated_at": "2026-11-24T21:10:00Z",
         }
@@ -90,21 +102,48 @@ class FakeGitHub:
         body = json.loads(request.data) if request.data else None
         path = request.path
         self.requests.append((request.method, path, body))
-        if request.headers.get("Authorization") != "token test-token" and request.headers.get("Authorization") != "Bearer test-token":
-            return self.json({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}, 401)
+        if (
+            request.headers.get("Authorization") != "token test-token"
+            and request.headers.get("Authorization") != "Bearer test-token"
+        ):
+            return self.json(
+                {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"},
+                401,
+            )
         base = f"/repos/{self.owner}/{self.repo}"
         if request.method == "GET" and path == base:
             return self.json(self.repository())
         if path == f"{base}/pulls" and request.method == "GET":
             head = request.args.get("head", "")
             state = request.args.get("state", "open")
-            found = [p for p in self.pulls.values() if (not head or p["head"]["label"] == head) and p["state"] == state]
+            found = [
+                p
+                for p in self.pulls.values()
+                if (not head or p["head"]["label"] == head) and p["state"] == state
+            ]
             return self.json(found)
         if path == f"{base}/pulls" and request.method == "POST":
-            if any(p["head"]["ref"] == body["head"] and p["state"] == "open" for p in self.pulls.values()):
-                return self.json({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "code": "custom", "message": f"A pull request already exists for {self.owner}:{body['head']}."}]}, 422)
+            if any(
+                p["head"]["ref"] == body["head"] and p["state"] == "open"
+                for p in self.pulls.values()
+            ):
+                return self.json(
+                    {
+                        "message": "Validation Failed",
+                        "errors": [
+                            {
+                                "resource": "PullRequest",
+                                "code": "custom",
+                                "message": f"A pull request already exists for {self.owner}:{body['head']}.",
+                            }
+                        ],
+                    },
+                    422,
+                )
             number = len(self.pulls) + 1
-            self.pulls[number] = self.pull(number, body["head"], body["base"], body["title"], body.get("body", ""))
+            self.pulls[number] = self.pull(
+                number, body["head"], body["base"], body["title"], body.get("body", "")
+            )
             return self.json(self.pulls[number], 201)
         match = re.fullmatch(rf"{base}/pulls/(\d+)", path)
         if match and request.method == "PATCH":
@@ -114,7 +153,10 @@ class FakeGitHub:
         match = re.fullmatch(rf"{base}/issues/(\d+)/labels", path)
         if match and request.method == "POST":
             pr = self.pulls[int(match.group(1))]
-            pr["labels"] = [{"id": i, "name": n, "color": "ededed", "default": False} for i, n in enumerate(body)]
+            pr["labels"] = [
+                {"id": i, "name": n, "color": "ededed", "default": False}
+                for i, n in enumerate(body)
+            ]
             return self.json(pr["labels"])
         match = re.fullmatch(rf"{base}/issues/(\d+)/comments", path)
         if match and request.method == "POST":
@@ -130,8 +172,12 @@ class FakeGitHub:
             }
             self.comments.append(comment)
             return self.json(comment, 201)
-        return self.json({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, 404)
+        return self.json(
+            {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, 404
+        )
 
     @staticmethod
     def json(data: Any, status: int = 200) -> Response:
-        return Response(json.dumps(data), status=status, content_type="application/json; charset=utf-8")
+        return Response(
+            json.dumps(data), status=status, content_type="application/json; charset=utf-8"
+        )

@@ -40,7 +40,9 @@ def collect(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         "location": location,
         "values_text": values_text,
         "locate_error": error,
-        "values_history": steps.image_tag_history(ctx, location),
+        "values_history": steps.image_tag_history(ctx, location)
+        if steps.may_need_image_history(state["incident"], evidence)
+        else [],
     }
 
 
