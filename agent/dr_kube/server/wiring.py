@@ -1,0 +1,65 @@
+"""Wiring of the service: store, checkpointer, graph, workers and the FastAPI app."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from contextlib import asynccontextmanager
+from typing import Any
+
+
+def build_services(settings: Any, context_args: dict[str, Any], start_workers: bool = True) -> Any:
+    """Store, checkpointer, graph, workers and the app, wired together."""
+    from dr_kube.cli import build_context
+    from dr_kube.diagnose.providers import make_provider
+    from dr_kube.gitops.forge import GitHubForge
+    from dr_kube.graph.graph import build_graph
+    from dr_kube.server.app import Services, create_app
+    from dr_kube.server.github import GitHubReviews, ReviewForge
+    from dr_kube.server.github_events import GitHubHandler
+    from dr_kube.server.metrics import Metrics
+    from dr_kube.steps import RunContext
+    from dr_kube.store import open_store
+    from dr_kube.store.checkpoints import make_checkpointer
+    from dr_kube.worker import ServiceContext, Worker
+
+    base = build_context(**context_args, publish=True)
+    provider_name = context_args.get("provider", "rules")
+    make_provider(provider_name)  # fail at start, not at the first alert
+
+    def make_context() -> RunContext:
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(RunContext)}
+        fields["provider"] = make_provider(provider_name)
+        return ServiceContext(**fields)
+
+    store = open_store(settings.database_url, settings.db_path, settings.max_runs)
+    graph = build_graph(make_checkpointer(settings.database_url, settings.db_path))
+    metrics = Metrics()
+    metrics.watch_store(store.counts_by_status)
+    reviews: ReviewForge | None = None
+    token = os.environ.get("GITHUB_TOKEN")
+    if token and isinstance(base.forge, GitHubForge):
+        reviews = GitHubReviews(
+            token, base.forge.repo_name, os.environ.get("DRKUBE_GITHUB_API_URL")
+        )
+    worker = Worker(store, graph, make_context, settings, metrics, reviews)
+    services = Services(
+        store,
+        settings,
+        metrics,
+        GitHubHandler(store, settings, metrics, reviews),
+        on_intake=worker.wake.set,
+        ready=lambda: not start_workers or any(t.is_alive() for t in worker.threads),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        if start_workers:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.shutdown()
+            store.close()
+
+    return create_app(services, lifespan=lifespan), worker, store
