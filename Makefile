@@ -53,8 +53,10 @@ lint: setup ## ruff (lint and format check) and mypy
 	$(BIN)/mypy
 
 .PHONY: bench
-bench: setup ## Print start-up, run/fix latency and peak memory figures
-	$(BIN)/python bench/bench.py
+bench: setup ## Print every benchmark's figures (core pipeline, service, LLM prompt, ...)
+	@for script in bench/bench.py $(filter-out bench/bench.py,$(sort $(wildcard bench/*.py))); do \
+		echo "== $$script"; $(BIN)/python $$script || exit 1; echo; \
+	done
 
 ##@ Cluster
 
