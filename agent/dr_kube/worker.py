@@ -106,7 +106,7 @@ class Worker:
         while not stop.wait(interval):
             try:
                 if not self.store.heartbeat(incident_id, self.name, self.settings.lease_seconds):
-                    log.warning("lost the lease on incident %s", incident_id)
+                    log.debug("no longer holding the lease on incident %s", incident_id)
             except Exception:
                 log.exception("heartbeat failed for incident %s", incident_id)
 
