@@ -215,6 +215,7 @@ class Serve:
             **self.env,
         }
         env.pop("GITHUB_TOKEN", None) if "GITHUB_TOKEN" not in self.env else None
+        self.db.parent.mkdir(parents=True, exist_ok=True)
         self.log = self.db.with_suffix(f".{self.port}.log")
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
