@@ -16,6 +16,7 @@ from dr_kube import __version__
 from dr_kube.errors import DrKubeError, InputError
 
 log = logging.getLogger("dr_kube")
+LLM_ENV = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "OLLAMA_HOST")
 
 
 def configure_logging(verbose: int) -> None:
@@ -90,9 +91,10 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--provider",
             type=click.Choice(["rules", "gemini", "ollama", "auto"]),
-            default="rules",
+            # auto (analyzers, then the LLM) once a Gemini key or an Ollama host is configured
+            default=lambda: "auto" if any(map(os.environ.get, LLM_ENV)) else "rules",
             envvar="DRKUBE_PROVIDER",
-            show_default=True,
+            show_default="auto if GEMINI_API_KEY, GOOGLE_API_KEY or OLLAMA_HOST is set, else rules",
             help="Who diagnoses: deterministic analyzers or an LLM. [env DRKUBE_PROVIDER]",
         ),
         click.option(

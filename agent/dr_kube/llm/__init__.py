@@ -1,0 +1,1 @@
+"""LLM providers (Gemini, Ollama) behind the same `Provider` interface as the analyzers."""
