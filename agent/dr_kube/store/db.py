@@ -59,10 +59,11 @@ class SqliteDatabase:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._generation = 0
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or getattr(self._local, "generation", -1) != self._generation:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
@@ -70,6 +71,7 @@ class SqliteDatabase:
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
+            self._local.generation = self._generation
             with self._guard:
                 self._all.append(conn)
         return conn
@@ -87,6 +89,7 @@ class SqliteDatabase:
 
     def close(self) -> None:
         with self._guard:
+            self._generation += 1  # threads reconnect on their next use
             for conn in self._all:
                 conn.close()
             self._all.clear()
