@@ -1,0 +1,125 @@
+"""Two `dr-kube serve` replicas on one real PostgreSQL: every incident is handled exactly once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import IN_CI, git
+from tests.service.helpers import (
+    WORKLOADS,
+    Serve,
+    alert,
+    am_headers,
+    branches,
+    free_port,
+    payload,
+    wait_for,
+)
+
+pytestmark = pytest.mark.slow
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def missing(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    if not (PG_BIN / "initdb").exists() or shutil.which("runuser") is None:
+        missing("PostgreSQL 15 is not installed (apt-get install postgresql)")
+    folder = Path(tempfile.mkdtemp(prefix="dr-kube-pg-"))
+    shutil.chown(folder, "postgres")
+    port = free_port()
+    as_pg = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(
+        [*as_pg, str(PG_BIN / "initdb"), "-D", f"{folder}/data", "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+    subprocess.run(
+        [
+            *as_pg,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            f"{folder}/data",
+            "-l",
+            f"{folder}/log",
+            "-o",
+            options,
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*as_pg, str(PG_BIN / "pg_ctl"), "-D", f"{folder}/data", "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_two_replicas_share_the_work_each_incident_once(
+    tmp_path: Path, gitops_with_origin: tuple[Path, Path], postgres_url: str
+) -> None:
+    _, origin = gitops_with_origin
+    env = {"DRKUBE_DATABASE_URL": postgres_url, "DRKUBE_WORKERS": "2"}
+    replicas = []
+    for n in range(2):  # each replica has its own clone, as separate pods would
+        clone = tmp_path / f"replica{n}"
+        git(tmp_path, "clone", "--quiet", str(origin), str(clone))
+        replicas.append(Serve(clone, tmp_path / f"db{n}" / "unused.db", env=env).start())
+    try:
+
+        def send(serve: Serve, start: int) -> None:
+            with httpx.Client(timeout=30) as client:
+                for n in range(start, 200, 2):
+                    body = json.dumps(payload(alert(WORKLOADS[n % 10], pod_suffix=f"p{n}")))
+                    r = client.post(
+                        f"{serve.url}/webhooks/alertmanager", content=body, headers=am_headers()
+                    )
+                    assert r.status_code == 202, r.text
+
+        threads = [threading.Thread(target=send, args=(s, i)) for i, s in enumerate(replicas)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        items = wait_for(
+            lambda: (
+                (i := [x for x in replicas[0].incidents() if x["status"] == "awaiting-review"])
+                and len(i) == 10
+                and i
+            ),
+            90,
+        )
+        assert sum(i["alert_count"] for i in items) == 200
+        assert all(i["runs"] == 1 for i in items)  # exactly one run per incident
+        workers = set()
+        for item in items:
+            detail = httpx.get(
+                f"{replicas[1].url}/api/v1/incidents/{item['id']}", headers=am_headers()
+            ).json()
+            assert len(detail["attempts"]) == 1
+            workers.add(detail["attempts"][0]["worker"].rsplit(":", 2)[1])
+        assert len(workers) == 2, "both replicas should have taken work"
+        assert len(branches(origin)) == 10
+    finally:
+        for serve in replicas:
+            serve.stop()
