@@ -21,7 +21,8 @@ setup: $(BIN)/dr-kube ## Install DR-Kube and its development tools into .venv
 $(BIN)/dr-kube: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	CMAKE_ARGS="-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_CURL=OFF" \
+		$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 .PHONY: agent-setup
@@ -38,6 +39,10 @@ agent-fix: setup ## Like agent-run, then commit the fix on a branch (and open a 
 .PHONY: agent-webhook
 agent-webhook: setup ## Run the webhook service on 127.0.0.1:8080
 	$(DRKUBE) serve --port 8080 $(ARGS)
+
+.PHONY: llm-local
+llm-local: setup ## Start a local model server speaking the Ollama API on 127.0.0.1:11434
+	$(BIN)/python -m dr_kube.llm.local_server --port 11434 $(ARGS)
 
 ##@ Quality
 

@@ -20,7 +20,7 @@ from dr_kube.llm.schema import LLMProposal
 
 log = logging.getLogger(__name__)
 
-FailureKind = Literal["transport", "timeout", "invalid", "budget", "model", "auth"]
+FailureKind = Literal["transport", "timeout", "invalid", "budget", "model", "auth", "request"]
 
 
 class LLMError(Exception):
@@ -83,6 +83,7 @@ def classify(exc: BaseException, backend: Backend, settings: LLMSettings) -> LLM
     import httpx
     from langchain_core.exceptions import (
         ModelAuthenticationError,
+        ModelInvalidRequestError,
         ModelNotFoundError,
         ModelPermissionDeniedError,
         ModelTimeoutError,
@@ -109,11 +110,13 @@ def classify(exc: BaseException, backend: Backend, settings: LLMSettings) -> LLM
             return LLMError("transport", f"ollama error {exc.status_code}: {exc.error}"[:200])
     if isinstance(exc, ConnectionError | httpx.TransportError):
         return LLMError("transport", f"{backend} unreachable at {where}")
-    code = getattr(exc, "code", None)
-    if backend == "gemini" and code in (400, 401, 403) and "key" in str(exc).lower():
+    code = getattr(exc, "code", None) or getattr(exc.__cause__, "code", None)
+    if backend == "gemini" and code in (400, 401, 403) and "api key" in str(exc).lower():
         return LLMError("auth", f"gemini rejected the API key ({code})")
     if code == 404:
         return LLMError("model", f"{backend} model {model!r} not found")
+    if isinstance(exc, ModelInvalidRequestError) or code == 400:
+        return LLMError("request", f"{backend} refused the request: {exc}"[:200])
     return LLMError("transport", f"{backend} failed: {type(exc).__name__}: {exc}"[:200])
 
 
