@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ def serve(
         app, _, _ = build_services(
             settings,
             {**options, "base_branch": base_branch, "github_repo": github_repo},
+            start_workers=os.environ.get("DRKUBE_INTAKE_ONLY") != "1",
         )
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
         click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -148,6 +149,9 @@ class PostgresDatabase:
 def open_database(url: str | None, path: Path) -> SqliteDatabase | PostgresDatabase:
     if url and url.startswith(("postgresql://", "postgres://")):
         return PostgresDatabase(url)
+    sync = os.environ.get("DRKUBE_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if sync not in ("FULL", "NORMAL", "EXTRA"):
+        sync = "FULL"
     if url and url.startswith("sqlite:///"):
-        return SqliteDatabase(Path(url.removeprefix("sqlite:///")))
-    return SqliteDatabase(path)
+        return SqliteDatabase(Path(url.removeprefix("sqlite:///")), sync)
+    return SqliteDatabase(path, sync)

@@ -1,0 +1,153 @@
+"""Webhook intake benchmark: 5,000 deliveries from a second process on loopback.
+
+Starts `dr-kube serve` (SQLite WAL, synchronous=FULL: every 202 is durable) over a throw-away GitOps
+repository, with the workers off so only intake is measured, then posts from a client process.
+Prints throughput, p50/p99 latency and the server's resident memory before and after.
+Targets on 2 cores: >= 500 deliveries/s, p99 < 50 ms, memory flat.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-token"
+N = int(os.environ.get("BENCH_DELIVERIES", "5000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def body(n: int) -> bytes:
+    workload = f"svc{n % 50}"
+    alert = {
+        "status": "firing",
+        "labels": {
+            "alertname": "ContainerOOMKilled",
+            "namespace": "bench",
+            "deployment": workload,
+            "pod": f"{workload}-{n}",
+            "container": "app",
+        },
+        "annotations": {"summary": "OOMKilled"},
+        "startsAt": "2026-11-24T21:00:00Z",
+        "fingerprint": f"{n:016x}",
+    }
+    return json.dumps(
+        {"version": "4", "status": "firing", "receiver": "dr-kube", "alerts": [alert]}
+    ).encode()
+
+
+def client(url: str) -> None:
+    """The load generator (runs in its own process)."""
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    bodies = [body(n) for n in range(N)]
+    latencies: list[float] = []
+    errors = 0
+
+    with httpx.Client(timeout=10, limits=httpx.Limits(max_connections=CONCURRENCY)) as http:
+
+        def one(b: bytes) -> float:
+            t = time.perf_counter()
+            r = http.post(url, content=b, headers=headers)
+            if r.status_code != 202:
+                raise RuntimeError(f"{r.status_code} {r.text}")
+            return time.perf_counter() - t
+
+        for b in bodies[:50]:  # warm-up
+            one(b)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            for result in pool.map(one, bodies[50:]):
+                latencies.append(result)
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    print(
+        json.dumps(
+            {
+                "deliveries": len(latencies),
+                "errors": errors,
+                "per_second": round(len(latencies) / elapsed, 1),
+                "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+                "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+            }
+        )
+    )
+
+
+def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--client":
+        client(sys.argv[2])
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="dr-kube-bench-"))
+    repo = work / "gitops"
+    repo.mkdir()
+    for folder in ("applications", "values"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
+        "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
+        "DRKUBE_DB": str(work / "dr-kube.db"),
+        "DRKUBE_INTAKE_ONLY": "1",
+    }
+    dr_kube = str(Path(sys.executable).with_name("dr-kube"))
+    server = subprocess.Popen(
+        [dr_kube, "serve", "--gitops-repo", str(repo), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        before = rss_mib(server.pid)
+        out = subprocess.run(
+            [sys.executable, __file__, "--client", f"{base}/webhooks/alertmanager"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(out.stdout)
+        result["rss_before_mib"] = round(before, 1)
+        result["rss_after_mib"] = round(rss_mib(server.pid), 1)
+        result["targets"] = {"per_second": ">= 500", "p99_ms": "< 50"}
+        print("service intake:", json.dumps(result))
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
