@@ -107,7 +107,10 @@ def incident_fields(expect: IncidentExpect) -> IncidentExpect:
 
 
 def matches_workload(entry: IncidentExpect, run: IncidentOutcome) -> bool:
-    return entry.workload in (run.workload, run.pod)
+    """An entry names the incident's workload, its pod, or the prefix of its pod's name."""
+    if entry.workload in (run.workload, run.pod):
+        return True
+    return bool(run.pod and entry.workload and run.pod.startswith(entry.workload + "-"))
 
 
 def check_scenario(

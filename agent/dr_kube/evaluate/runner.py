@@ -61,7 +61,14 @@ def git(repo: Path, *args: str) -> None:
 
 
 def copy_tree(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, dirs_exist_ok=True)
+    shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copy)
+
+
+def commit_all(repo: Path, message: str) -> None:
+    """Stage the whole tree by content: a file rewritten with the same size and mtime counts."""
+    git(repo, "rm", "-r", "-q", "--cached", "--ignore-unmatch", ".")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", message)
 
 
 @contextmanager
@@ -73,14 +80,12 @@ def gitops_repo(scenario: Scenario) -> Iterator[Path]:
         git(repo, "init", "--quiet")
         for step in scenario.history:
             copy_tree(step, repo)
-            git(repo, "add", "--all")
-            git(repo, "commit", "--quiet", "--allow-empty", "-m", f"history: {step.name}")
+            commit_all(repo, f"history: {step.name}")
         for entry in repo.iterdir():
             if entry.name != ".git":
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         copy_tree(scenario.gitops, repo)
-        git(repo, "add", "--all")
-        git(repo, "commit", "--quiet", "--allow-empty", "-m", "snapshot")
+        commit_all(repo, "snapshot")
         yield repo
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml.error import YAMLError
 
 from dr_kube.errors import InputError
 from dr_kube.gitops.locate import parse_dotted
-from dr_kube.gitops.yamlio import load_file
+from dr_kube.gitops.yamlio import load_one
 from dr_kube.models import CATEGORIES, FixStatus, PathKey
 from dr_kube.quantity import QuantityError, parse_quantity
 
@@ -170,7 +171,19 @@ def dotted(path: list[PathKey]) -> str:
 
 
 def load_expect(path: Path) -> Expect:
-    data = load_file(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = load_one(text)
+    except YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise InputError(f"{path}: invalid YAML: {problem}{where}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping")
     try:
