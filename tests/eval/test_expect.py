@@ -127,7 +127,13 @@ def test_a_good_answer_passes_every_kind() -> None:
         ({"forbidden_changes": [{}]}, run(), 0, [], "forbidden change"),
         ({"no_changes": True}, run(), 0, [], "expected no change"),
         ({"max_attempts": 1}, run(attempts=2), 0, [], "2 attempts, at most 1"),
-        ({"never_in_output": ["hunter2x"]}, run(), 0, ["password=hunter2x"], "leaked secret hun…"),
+        (
+            {"never_in_output": ["hunter2x"]},
+            run(),
+            0,
+            ["password=hunter2x"],
+            "leaked secret hun… in the output",
+        ),
         (
             {"incidents": [{"workload": "cartservice", "categories": ["oom"]}]},
             run(),
@@ -157,6 +163,17 @@ def test_changes_of_a_rejected_proposal_do_not_count() -> None:
         check({"forbidden_changes": [{"path": "frontend"}], "no_changes": True}, rejected, 3) == []
     )
     assert "missing change" in check({"required_changes": [REQUIRED]}, rejected, 3)[0]
+
+
+def test_a_secret_in_the_evidence_for_a_provider_fails() -> None:
+    failures = check_scenario(
+        Expect.model_validate({"never_in_output": ["hunter2x"]}),
+        [run()],
+        0,
+        ["clean"],
+        ["pw hunter2x"],
+    )
+    assert failures == ["leaked secret hun… in the evidence a provider sees"]
 
 
 def test_incident_entries_match_by_pod_name_prefix() -> None:

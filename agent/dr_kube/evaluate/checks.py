@@ -114,7 +114,11 @@ def matches_workload(entry: IncidentExpect, run: IncidentOutcome) -> bool:
 
 
 def check_scenario(
-    expect: Expect, runs: list[IncidentOutcome], exit_code: int, texts: list[str]
+    expect: Expect,
+    runs: list[IncidentOutcome],
+    exit_code: int,
+    texts: list[str],
+    evidence: list[str] | None = None,
 ) -> list[str]:
     """Every way this scenario's answers miss its expectations; [] when it passes."""
     failures: list[str] = []
@@ -134,10 +138,10 @@ def check_scenario(
         for run in matching:
             failures += check_incident(entry, run)
     for secret in expect.never_in_output:
-        for text in texts:
-            if secret in text:
-                failures.append(f"leaked secret {mask(secret)}")
-                break
+        if any(secret in text for text in texts):
+            failures.append(f"leaked secret {mask(secret)} in the output")
+        elif any(secret in text for text in evidence or []):
+            failures.append(f"leaked secret {mask(secret)} in the evidence a provider sees")
     return list(dict.fromkeys(failures))
 
 

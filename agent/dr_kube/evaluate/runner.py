@@ -165,6 +165,7 @@ def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
     expect = scenario.expect
     outcomes: list[IncidentOutcome] = []
     texts: list[str] = []
+    seen: list[str] = []
     started = time.perf_counter()
     try:
         firing = group_incidents(load_incidents(scenario.alert))
@@ -194,9 +195,9 @@ def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
                     outcomes.append(outcome)
                     texts += shown
                 code = worst([o.exit_code for o in outcomes])
-            texts += provider.seen
+            seen = provider.seen
     seconds = time.perf_counter() - started
-    failures = check_scenario(expect, outcomes, code, texts)
+    failures = check_scenario(expect, outcomes, code, texts, seen)
     return ScenarioOutcome(
         name=scenario.name,
         split=scenario.split,

@@ -132,7 +132,7 @@ class Expect(IncidentExpect):
         for entry in [self, *self.incidents]:
             if entry.categories:
                 return entry.categories[0]
-        return "none"
+        return "input"  # scenarios about input handling (resolved, malformed, gone)
 
 
 @dataclass(frozen=True)
