@@ -91,14 +91,24 @@ def test_a_server_error_is_retried_then_answered(httpserver: HTTPServer) -> None
     assert len(recorder.requests) == 2 and p.usage.llm_calls == 2
 
 
-def test_an_unknown_model_and_a_bad_key_fall_back_with_a_clear_reason(httpserver: HTTPServer) -> None:
-    missing = {"error": {"code": 404, "message": f"models/{MODEL} is not found", "status": "NOT_FOUND"}}
+def test_an_unknown_model_and_a_bad_key_fall_back_with_a_clear_reason(
+    httpserver: HTTPServer,
+) -> None:
+    missing = {
+        "error": {"code": 404, "message": f"models/{MODEL} is not found", "status": "NOT_FOUND"}
+    }
     p = provider(httpserver, Recorder((404, missing)))
     proposal = p.propose(oom_request(p))
     assert proposal.diagnosis.provider == f"rules (fallback: gemini model '{MODEL}' not found)"
     assert [c.new for c in proposal.changes] == ["256Mi"]
     httpserver.clear()
-    bad_key = {"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT"}}
+    bad_key = {
+        "error": {
+            "code": 400,
+            "message": "API key not valid. Please pass a valid API key.",
+            "status": "INVALID_ARGUMENT",
+        }
+    }
     p = provider(httpserver, Recorder((400, bad_key)))
     proposal = p.propose(oom_request(p))
     assert proposal.diagnosis.provider.startswith("rules (fallback: gemini rejected the API key")

@@ -14,7 +14,12 @@ import requests
 from dr_kube.diagnose.providers import ProposalRequest
 from dr_kube.llm.budget import HourlyCounter
 from dr_kube.llm.config import LLMSettings
-from dr_kube.llm.local_server import LocalModel, LocalModelMissingError, llama_server_path, weights_path
+from dr_kube.llm.local_server import (
+    LocalModel,
+    LocalModelMissingError,
+    llama_server_path,
+    weights_path,
+)
 from dr_kube.llm.providers import HybridProvider
 from dr_kube.models import Proposal, Result
 from dr_kube.runner import run_incident
@@ -120,7 +125,9 @@ def test_the_prompt_is_under_3000_tokens_of_the_models_tokenizer(oom_run: Run) -
     assert adapter is not None
     messages = adapter.received[0]["messages"]
     text = "\n".join(m["content"] for m in messages)
-    tokens = requests.post(f"{adapter.upstream}/tokenize", json={"content": text}, timeout=30).json()
+    tokens = requests.post(
+        f"{adapter.upstream}/tokenize", json={"content": text}, timeout=30
+    ).json()
     count = len(tokens["tokens"])
     print(f"\nprompt: {count} tokens (Gemma tokenizer), {len(text)} characters")
     assert count < 3000
@@ -128,7 +135,9 @@ def test_the_prompt_is_under_3000_tokens_of_the_models_tokenizer(oom_run: Run) -
 
 
 def test_an_unknown_model_falls_back_with_a_clear_reason(local_model: LocalModel) -> None:
-    provider = HybridProvider("ollama", settings(local_model, ollama_model="nope"), hourly=HourlyCounter())
+    provider = HybridProvider(
+        "ollama", settings(local_model, ollama_model="nope"), hourly=HourlyCounter()
+    )
     proposal = provider.propose(oom_request(provider))
     assert "ollama model 'nope' not found" in proposal.diagnosis.provider
     assert [(c.path, c.new) for c in proposal.changes] == RULES_FIX

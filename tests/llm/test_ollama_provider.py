@@ -26,7 +26,12 @@ MODEL = "gemma3:270m"
 def ollama_reply(content: str, tokens_in: int = 1500, tokens_out: int = 80) -> str:
     """An `/api/chat` NDJSON stream as Ollama sends it: content chunks, then the counts."""
     chunks = [
-        {"model": MODEL, "created_at": "2026-11-25T00:00:00Z", "message": {"role": "assistant", "content": content}, "done": False},
+        {
+            "model": MODEL,
+            "created_at": "2026-11-25T00:00:00Z",
+            "message": {"role": "assistant", "content": content},
+            "done": False,
+        },
         {
             "model": MODEL,
             "created_at": "2026-11-25T00:00:01Z",
@@ -85,7 +90,9 @@ def test_a_valid_answer_is_proposed_validated_and_counted(httpserver: HTTPServer
 
 
 def test_a_rejected_answer_ends_in_the_analyzers_fix(httpserver: HTTPServer) -> None:
-    wrong = answer_text(changes=[{"path": ["cartService", "resources", "limits", "memory"], "new": "256Mi"}])
+    wrong = answer_text(
+        changes=[{"path": ["cartService", "resources", "limits", "memory"], "new": "256Mi"}]
+    )
     recorder = Recorder(wrong)
     p = provider(serve(httpserver, recorder))
     result = run_incident(oom_incident(), run_context(p))
@@ -96,12 +103,19 @@ def test_a_rejected_answer_ends_in_the_analyzers_fix(httpserver: HTTPServer) -> 
     assert result.usage.llm_calls == 1 and len(recorder.bodies) == 1
 
 
-def test_when_the_analyzers_have_no_change_the_llm_retries_with_the_errors(httpserver: HTTPServer) -> None:
-    wrong = answer_text(changes=[{"path": ["cartService", "resources", "limits", "memory"], "new": "256Mi"}])
+def test_when_the_analyzers_have_no_change_the_llm_retries_with_the_errors(
+    httpserver: HTTPServer,
+) -> None:
+    wrong = answer_text(
+        changes=[{"path": ["cartService", "resources", "limits", "memory"], "new": "256Mi"}]
+    )
     recorder = Recorder(wrong, answer_text())
     p = provider(serve(httpserver, recorder))
     no_change = Proposal.model_validate(
-        {"diagnosis": {"category": "unknown", "root_cause": "?", "confidence": 0.2}, "no_fix_reason": "no finding"}
+        {
+            "diagnosis": {"category": "unknown", "root_cause": "?", "confidence": 0.2},
+            "no_fix_reason": "no finding",
+        }
     )
     p.rules.propose = lambda request: no_change  # type: ignore[method-assign]
     result = run_incident(oom_incident(), run_context(p))
@@ -117,7 +131,9 @@ def test_an_unreachable_host_is_retried_then_the_analyzers_answer(no_llm_env: No
     result = run_incident(oom_incident(), run_context(p))
     assert result.fix.status == "proposed"
     assert result.diagnosis is not None
-    assert result.diagnosis.provider.startswith("rules (fallback: ollama unreachable at http://127.0.0.1:")
+    assert result.diagnosis.provider.startswith(
+        "rules (fallback: ollama unreachable at http://127.0.0.1:"
+    )
     assert result.usage.llm_calls == 3  # the first try and two retries
 
 
@@ -131,7 +147,9 @@ def test_a_timeout_is_not_retried(httpserver: HTTPServer) -> None:
 
 
 def test_an_unknown_model_says_so(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/api/chat").respond_with_json({"error": "model 'nope' not found"}, status=404)
+    httpserver.expect_request("/api/chat").respond_with_json(
+        {"error": "model 'nope' not found"}, status=404
+    )
     p = provider(httpserver.url_for("/").rstrip("/"), ollama_model="nope")
     proposal = p.propose(oom_request(p))
     assert "ollama model 'nope' not found" in proposal.diagnosis.provider
@@ -139,7 +157,9 @@ def test_an_unknown_model_says_so(httpserver: HTTPServer) -> None:
 
 
 def test_output_off_the_schema_is_repaired_once_then_falls_back(httpserver: HTTPServer) -> None:
-    recorder = Recorder('{"category": "oom", "root_cause": "cut off', "I think the pod needs more memory.")
+    recorder = Recorder(
+        '{"category": "oom", "root_cause": "cut off', "I think the pod needs more memory."
+    )
     p = provider(serve(httpserver, recorder), max_retries=1)
     proposal = p.propose(oom_request(p))
     assert proposal.diagnosis.provider == "rules (fallback: ollama answer did not match the schema)"
@@ -159,7 +179,9 @@ def test_budgets_stop_calls_and_say_so(httpserver: HTTPServer) -> None:
     assert proposal.diagnosis.provider == "rules (fallback: LLM budget: 1 calls per hour reached)"
     tokens = provider(url, tokens_per_incident=500)
     proposal = tokens.propose(oom_request(tokens))
-    assert proposal.diagnosis.provider.startswith("rules (fallback: LLM budget: 500 tokens per incident")
+    assert proposal.diagnosis.provider.startswith(
+        "rules (fallback: LLM budget: 500 tokens per incident"
+    )
     assert len(recorder.bodies) == 1  # neither over-budget call reached the server
 
 
@@ -196,3 +218,10 @@ def test_provider_choice_and_clear_configuration_errors(
     monkeypatch.setenv("DRKUBE_LLM_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match="DRKUBE_LLM_TIMEOUT='soon'"):
         make_provider("auto")
+
+
+def test_a_zero_budget_means_no_limit() -> None:
+    counter = HourlyCounter()
+    for _ in range(5):
+        counter.take(0)
+    assert counter.count() == 5

@@ -23,7 +23,8 @@ def test_the_prompt_carries_the_evidence_but_only_the_workloads_values() -> None
     assert "last terminated OOMKilled exit code 137" in user
     assert "limits cpu=200m, memory=128Mi" in user
     assert "fatal error: runtime: out of memory" in user
-    assert "frontend:\n  create: true" in user  # the block, nested under its own key
+    assert "frontend:\n  resources:\n    requests:" in user  # the block, under its own key
+    assert "externalService" not in user  # keys the policy does not let DR-Kube change
     assert "cartService" not in user and "cartservice" not in user  # other workloads' blocks
     assert "frontend.resources.limits.memory" in user  # the chart's keys for the block
     assert "Their proposed change: frontend.resources.limits.memory: '128Mi' -> '256Mi'" in user
@@ -56,12 +57,17 @@ def test_a_retry_carries_the_rejected_changes_the_errors_and_the_guidance() -> N
         rules,
         attempts=1,
         tried=[rejected],
-        feedback=["wrong-workload (cartService.resources.limits.memory): the workload's settings live under frontend"],
+        feedback=[
+            "wrong-workload (cartService.resources.limits.memory): the workload's settings live under frontend"
+        ],
         guidance=["Please raise the request too, not only the limit."],
     )
     user = build_prompt(request, rules.propose(request)).user
     assert "attempt 2" in user
-    assert "Changes already rejected" in user and "cartService.resources.limits.memory: '128Mi' -> '256Mi'" in user
+    assert (
+        "Changes already rejected" in user
+        and "cartService.resources.limits.memory: '128Mi' -> '256Mi'" in user
+    )
     assert "wrong-workload (cartService.resources.limits.memory)" in user
     assert '<data source="reviewer comments">\nPlease raise the request too' in user
 
@@ -72,7 +78,10 @@ def test_repeated_lines_are_folded_and_errors_and_tail_kept() -> None:
     lines.append("last line")
     folded = fold_lines(lines)
     assert len(folded) == 3 and "[×199 similar]" in folded[0]
-    kept = condense_log([f"line {i} " + "x" * (i % 7) + chr(65 + i % 26) * 30 for i in range(300)] + ["ERROR boom"], 600)
+    kept = condense_log(
+        [f"line {i} " + "x" * (i % 7) + chr(65 + i % 26) * 30 for i in range(300)] + ["ERROR boom"],
+        600,
+    )
     assert kept[-1] == "ERROR boom"
     assert any(line.startswith("[… ") for line in kept)
     assert sum(len(line) for line in kept) < 800

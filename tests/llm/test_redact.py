@@ -7,11 +7,27 @@ import pytest
 from dr_kube.redact import looks_secret_name, placeholder, redact, redact_data
 
 CASES = [
-    ("private-key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretKEYbody\n-----END RSA PRIVATE KEY-----", "MIIEsecretKEYbody"),
-    ("jwt", "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4eXoifQ.c2lnbmF0dXJlMTIz seen", "eyJzdWIiOiJ4eXoifQ"),
+    (
+        "private-key",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretKEYbody\n-----END RSA PRIVATE KEY-----",
+        "MIIEsecretKEYbody",
+    ),
+    (
+        "jwt",
+        "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4eXoifQ.c2lnbmF0dXJlMTIz seen",
+        "eyJzdWIiOiJ4eXoifQ",
+    ),
     ("aws-key", "using AKIAABCDEFGHIJKLMNOP for s3", "AKIAABCDEFGHIJKLMNOP"),
-    ("gcp-key", "key AIzaSyA1234567890abcdefghijklmnopqrstuv loaded", "AIzaSyA1234567890abcdefghijklmnopqrstuv"),
-    ("github-token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+    (
+        "gcp-key",
+        "key AIzaSyA1234567890abcdefghijklmnopqrstuv loaded",
+        "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+    ),
+    (
+        "github-token",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    ),
     ("slack-token", "xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij"),
     ("bearer", "Authorization: Bearer abc.def-ghi_jkl012345", "abc.def-ghi_jkl012345"),
     ("basic-auth", "Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
@@ -20,13 +36,27 @@ CASES = [
     ("secret-assignment", "DB_PASSWORD=s3cr3tvalue started", "s3cr3tvalue"),
     ("secret-assignment", '{"client_secret": "abcd-efgh-ijkl"}', "abcd-efgh-ijkl"),
     ("secret-assignment", "Server=db;User Id=sa;Pwd=ConnPw42;", "ConnPw42"),
-    ("azure-key", "AccountName=x;AccountKey=QWxhZGRpbjpvcGVuIHNlc2FtZQ0123456==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ0123456=="),
-    ("k8s-secret", '{"apiVersion":"v1","kind":"Secret","data":{"tls.key":"c2VjcmV0a2V5"}}', "c2VjcmV0a2V5"),
-    ("k8s-secret", r'{"msg":"got {\"kind\":\"Secret\",\"data\":{\"ca\":\"Y2FjZXJ0\"}}"}', "Y2FjZXJ0"),
+    (
+        "azure-key",
+        "AccountName=x;AccountKey=QWxhZGRpbjpvcGVuIHNlc2FtZQ0123456==",
+        "QWxhZGRpbjpvcGVuIHNlc2FtZQ0123456==",
+    ),
+    (
+        "k8s-secret",
+        '{"apiVersion":"v1","kind":"Secret","data":{"tls.key":"c2VjcmV0a2V5"}}',
+        "c2VjcmV0a2V5",
+    ),
+    (
+        "k8s-secret",
+        r'{"msg":"got {\"kind\":\"Secret\",\"data\":{\"ca\":\"Y2FjZXJ0\"}}"}',
+        "Y2FjZXJ0",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("kind", "text", "secret"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("kind", "text", "secret"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_each_kind_of_secret_is_masked(kind: str, text: str, secret: str) -> None:
     masked = redact(text)
     assert secret not in masked
@@ -46,7 +76,9 @@ def test_placeholders_are_stable_and_not_masked_twice() -> None:
 
 
 def test_ordinary_text_is_left_alone() -> None:
-    text = 'container server OOMKilled, limits memory=128Mi, "severity":"info" image frontend:v0.10.2'
+    text = (
+        'container server OOMKilled, limits memory=128Mi, "severity":"info" image frontend:v0.10.2'
+    )
     assert redact(text) == text
 
 
@@ -74,7 +106,9 @@ def test_structured_values_mask_secret_keys_env_entries_and_secret_objects() -> 
     assert data["frontend"]["apiToken"] == "tok-98765"  # a copy: the input is untouched
 
 
-@pytest.mark.parametrize("name", ["DB_PASSWORD", "api_key", "GITHUB_TOKEN", "clientSecret", "SENTRY_DSN"])
+@pytest.mark.parametrize(
+    "name", ["DB_PASSWORD", "api_key", "GITHUB_TOKEN", "clientSecret", "SENTRY_DSN"]
+)
 def test_secret_names(name: str) -> None:
     assert looks_secret_name(name)
 

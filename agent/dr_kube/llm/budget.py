@@ -32,11 +32,11 @@ class HourlyCounter:
             return len(self._calls)
 
     def take(self, limit: int) -> None:
-        """Record one call, or raise when `limit` calls already happened in the last hour."""
+        """Record one call, or raise when `limit` (0: no limit) calls happened in the last hour."""
         with self._lock:
             now = self._clock()
             self._trim(now)
-            if len(self._calls) >= limit:
+            if 0 < limit <= len(self._calls):
                 raise BudgetExceededError(f"LLM budget: {limit} calls per hour reached")
             self._calls.append(now)
 
@@ -45,7 +45,8 @@ HOURLY = HourlyCounter()
 
 
 class Budget:
-    """One incident's spending, checked before each call and recorded after it."""
+    """One incident's spending, checked before each call and recorded after it; a limit of 0 means
+    no limit (the service's settings use 0 for "not set")."""
 
     def __init__(
         self,
@@ -65,12 +66,12 @@ class Budget:
 
     def reserve(self, expected_tokens: int) -> None:
         """Check the incident's budget for a call of about `expected_tokens`, then count it."""
-        if self.usage.llm_calls >= self.calls_per_incident:
+        if 0 < self.calls_per_incident <= self.usage.llm_calls:
             raise BudgetExceededError(
                 f"LLM budget: {self.calls_per_incident} calls per incident reached"
             )
         spent = self.usage.tokens_in + self.usage.tokens_out
-        if spent + expected_tokens > self.tokens_per_incident:
+        if 0 < self.tokens_per_incident < spent + expected_tokens:
             raise BudgetExceededError(
                 f"LLM budget: {self.tokens_per_incident} tokens per incident "
                 f"({spent} spent, about {expected_tokens} more needed)"

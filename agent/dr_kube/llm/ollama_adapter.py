@@ -144,13 +144,16 @@ class OllamaAdapter:
                     if ndjson
                     else json.dumps(objects[0])
                 ).encode()
-                self.send_response(status)
-                self.send_header(
-                    "Content-Type", "application/x-ndjson" if ndjson else "application/json"
-                )
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header(
+                        "Content-Type", "application/x-ndjson" if ndjson else "application/json"
+                    )
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    log.info("ollama-adapter: the client left before the answer (timed out?)")
 
             def _body(self) -> dict[str, Any]:
                 length = int(self.headers.get("Content-Length") or 0)

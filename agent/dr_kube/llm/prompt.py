@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,15 +97,19 @@ VOLATILE = re.compile(
     r"\b\d{4}-\d\d-\d\dT[\d:.]+Z?\b|"  # timestamps
     r"\b[0-9a-f]{12,}\b|\d+"
 )
-# In structured (JSON) logs only these fields tell lines apart; ids, paths and sessions do not.
+# In structured logs (JSON or logfmt) only these fields tell lines apart; ids, paths do not.
 JSON_FIELD = re.compile(r'"([\w.-]+)"\s*:\s*"((?:[^"\\]|\\.)*)"')
-TELLING_FIELDS = {"message", "msg", "error", "err", "level", "severity", "reason", "status"}
+LOGFMT_FIELD = re.compile(r'\b([\w.-]+)=("(?:[^"\\]|\\.)*"|\S+)')
+TELLING_FIELDS = {"message", "msg", "error", "err", "level", "lvl", "severity", "reason", "status"}
 
 
 def shape(line: str) -> str:
     line = JSON_FIELD.sub(
         lambda m: m.group(0) if m.group(1).lower() in TELLING_FIELDS else f'"{m.group(1)}":"#"',
         line,
+    )
+    line = LOGFMT_FIELD.sub(
+        lambda m: m.group(0) if m.group(1).lower() in TELLING_FIELDS else f"{m.group(1)}=#", line
     )
     return VOLATILE.sub("#", line)
 
@@ -263,50 +267,64 @@ def log_lines(evidence: Evidence) -> list[tuple[str, list[str]]]:
     return blocks
 
 
-def subtree(values: Any, base: list[PathKey]) -> Any:
-    """The workload's block nested under its own path, so paths read from the root."""
-    found, block = get_path(values, list(base))
-    if not found:
-        return None
-    for key in reversed(base):
-        block = {key: block} if isinstance(key, str) else {f"[{key}]": block}
-    return block
-
-
-def leaf_paths(data: Any, prefix: str = "", depth: int = 0) -> list[str]:
-    if isinstance(data, dict) and data and depth < 6:
-        out: list[str] = []
+def prune(data: Any, keep: Callable[[list[PathKey]], bool], path: list[PathKey]) -> Any:
+    """Only the entries on the way to a key `keep` accepts; None when nothing is left."""
+    if isinstance(data, dict):
+        out = {}
         for key, value in data.items():
-            out += leaf_paths(value, f"{prefix}.{key}" if prefix else str(key), depth + 1)
+            child = prune(value, keep, [*path, key])
+            if child is not None:
+                out[key] = child
+        return out or None
+    return data if keep(path) else None
+
+
+def leaf_paths(data: Any, path: list[PathKey], depth: int = 0) -> list[list[PathKey]]:
+    if isinstance(data, dict) and data and depth < 6:
+        out: list[list[PathKey]] = []
+        for key, value in data.items():
+            out += leaf_paths(value, [*path, key], depth + 1)
         return out
-    return [prefix] if prefix else []
+    return [path]
 
 
-def values_section(request: ProposalRequest) -> list[str]:
+def dotted(path: list[PathKey]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def values_section(request: ProposalRequest, hint: Proposal | None) -> list[str]:
+    """The workload's block, cut to the keys the policy lets DR-Kube change (and the hint's)."""
     location = request.location
     if location is None:
         return [
-            f"The values file for this workload was not found ({request.locate_error}); propose no change."
+            f"The values file for this workload was not found ({request.locate_error}); "
+            "propose no change."
         ]
-    base = ".".join(map(str, location.base_path)) or "(the top level)"
+    base = list(location.base_path)
+    hinted = {dotted(c.path) for c in (hint.changes if hint else [])}
+
+    def changeable(path: list[PathKey]) -> bool:
+        return request.policy.allows_path(dotted(path)) or dotted(path) in hinted
+
+    where = dotted(base) or "(the top level)"
     lines = [
-        f"Values file: {location.values_file}. The workload's block: {base}.",
-        "Current values of that block (other workloads' blocks are not shown):",
+        f"Values file: {location.values_file}. The workload's block: {where}.",
+        "Current values in that block that the policy lets DR-Kube change "
+        "(other keys and other workloads' blocks are not shown):",
     ]
-    block = subtree(redact_data(request.values), location.base_path) if request.values else None
-    text = dump_block(block).rstrip() if block else "(the block is empty or missing)"
-    lines.append(clip(text, VALUES_CHARS))
+    found, block = get_path(redact_data(request.values), base) if request.values else (False, None)
+    shown = prune(block, changeable, base) if found else None
+    for key in reversed(base):
+        shown = {key if isinstance(key, str) else f"[{key}]": shown} if shown else None
+    lines.append(clip(dump_block(shown).rstrip(), VALUES_CHARS) if shown else "(none)")
     chart = location.chart
     if chart is not None:
-        found, defaults = get_path(chart.defaults, list(location.base_path))
-        keys = leaf_paths(defaults) if found else []
-        if keys:
-            prefix = f"{base}." if location.base_path else ""
-            listing = ", ".join(prefix + k for k in keys)
-            lines.append(
-                f"Keys chart {chart.name} {chart.version or ''} reads in this block: "
-                + clip(listing, CHART_KEYS_CHARS)
-            )
+        found, defaults = get_path(chart.defaults, base)
+        keys = [dotted(p) for p in leaf_paths(defaults, base) if changeable(p)] if found else []
+        lines.append(
+            f"Changeable keys chart {chart.name} {chart.version or ''} reads in this block: "
+            + (clip(", ".join(keys), CHART_KEYS_CHARS) if keys else "(none found)")
+        )
     else:
         lines.append("The chart was not found: keep to keys already in the block.")
     return lines
@@ -380,7 +398,7 @@ def build_prompt(request: ProposalRequest, hint: Proposal | None = None) -> Prom
         data_block("events", event_lines(evidence)),
     ]
     sections += [data_block(label, lines) for label, lines in log_lines(evidence)]
-    sections.append("\n".join(values_section(request)))
+    sections.append("\n".join(values_section(request, hint)))
     sections.append(policy_section(request.policy))
     sections += ["\n".join(part) for part in (hint_section(hint), retry_section(request)) if part]
     sections.append(
