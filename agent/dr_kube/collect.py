@@ -246,7 +246,8 @@ def secret_env_values(pods: list[K8sObject]) -> list[str]:
     """Literal env values whose names look secret: masked wherever they appear in logs."""
     values: list[str] = []
     for pod in pods:
-        for container in (pod.get("spec") or {}).get("containers") or []:
+        spec = pod.get("spec") or {}
+        for container in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
             for env in container.get("env") or []:
                 if looks_secret_name(env.get("name", "")) and isinstance(env.get("value"), str):
                     values.append(env["value"])

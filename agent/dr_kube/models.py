@@ -77,7 +77,11 @@ class Change(BaseModel):
     new: Any
 
     def dotted(self) -> str:
-        return ".".join(f"[{p}]" if isinstance(p, int) else p for p in self.path)
+        """`initContainers[0].resources.limits.memory`"""
+        text = ""
+        for key in self.path:
+            text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else key)
+        return text
 
 
 class Diagnosis(BaseModel):

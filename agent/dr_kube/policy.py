@@ -214,7 +214,7 @@ def check_change(change: Change, policy: Policy, category: str) -> list[Validati
         "replicas": Decimal(policy.caps.replicas),
         "probe": Decimal(policy.caps.probe_seconds),
     }.get(kind)
-    if cap is not None and new > cap:
+    if cap is not None and new > cap and (old is None or new > old):
         cap_text = {"memory": policy.caps.memory, "cpu": policy.caps.cpu}.get(kind, str(cap))
         issues.append(
             ValidationIssue(

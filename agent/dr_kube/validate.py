@@ -27,9 +27,15 @@ class Checked(BaseModel):
     unverified: bool = False
 
 
+# Chart-wide image tags (`images.tag` in onlineboutique, `image.tag` in bitnami charts): a
+# workload's image may be set there, though changing it moves every workload of the release.
+SHARED_IMAGE_PATHS: tuple[list[PathKey], ...] = (["image", "tag"], ["images", "tag"])
+
+
 def allowed_prefixes(location: Location, values: Any, containers: list[str]) -> list[list[PathKey]]:
-    """The workload's own block, plus top-level blocks named after its containers (sidecars)."""
-    prefixes: list[list[PathKey]] = [list(location.base_path)]
+    """The workload's own block, top-level blocks named after its containers (sidecars), and the
+    chart-wide image tag."""
+    prefixes: list[list[PathKey]] = [list(location.base_path), *map(list, SHARED_IMAGE_PATHS)]
     if isinstance(values, dict):
         names = {c.replace("-", "").lower() for c in containers}
         prefixes += [
@@ -113,7 +119,7 @@ def validate_changes(
         changes=fixed,
         diff=diff,
         patched=patched,
-        risk=assess_risk(fixed, policy, unverified) if fixed else None,
+        risk=risk_of(fixed, policy, unverified, location),
         unverified=unverified,
     )
 
@@ -150,3 +156,13 @@ def requests_within_limits(data: Any, changes: list[Change]) -> list[ValidationI
 
 def read_values(repo: Path, location: Location) -> str:
     return (repo / location.values_file).read_text(encoding="utf-8")
+
+
+def risk_of(
+    changes: list[Change], policy: Policy, unverified: bool, location: Location
+) -> Risk | None:
+    """The policy's risk, raised to high when a chart-wide setting moves every workload."""
+    if not changes:
+        return None
+    shared = location.base_path and any(list(c.path) in SHARED_IMAGE_PATHS for c in changes)
+    return "high" if shared else assess_risk(changes, policy, unverified)

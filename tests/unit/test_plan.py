@@ -102,14 +102,15 @@ def test_a_sidecar_without_a_block_is_not_fixable() -> None:
         plan(FixIntent(kind="raise-memory-limit", container="istio-proxy"), {"web": VALUES["web"]})
 
 
-def test_lowering_a_request_keeps_it_under_the_node_and_at_most_halves() -> None:
+def test_lowering_a_request_fits_the_node_in_one_step_or_not_at_all() -> None:
     values = {
         "web": {"resources": {"requests": {"memory": "256Mi"}, "limits": {"memory": "512Mi"}}}
     }
     intent = FixIntent(kind="lower-memory-request", container="web", at_most=str(200 * 2**20))
-    assert first(plan(intent, values)) == [("web.resources.requests.memory", "256Mi", "200Mi")]
+    assert first(plan(intent, values)) == [("web.resources.requests.memory", "256Mi", "160Mi")]
     far = FixIntent(kind="lower-memory-request", container="web", at_most=str(10 * 2**20))
-    assert first(plan(far, values)) == [("web.resources.requests.memory", "256Mi", "128Mi")]
+    with pytest.raises(PlanError, match="more than the policy's x2.0 per step"):
+        plan(far, values)  # halving would still not fit: a partial step fixes nothing
 
 
 def test_replicas_and_probe_and_tag() -> None:
@@ -130,3 +131,23 @@ def test_a_retry_never_repeats_a_rejected_proposal() -> None:
     assert first(retry) == [("web.livenessProbe.failureThreshold", 3, 6)]
     with pytest.raises(PlanError, match="tried and rejected"):
         plan(intent, tried=[options[0], retry[0]])
+
+
+def test_an_injected_sidecar_is_not_the_main_container() -> None:
+    with pytest.raises(PlanError, match="istio-proxy"):
+        plan(FixIntent(kind="raise-memory-limit", container="istio-proxy"))
+
+
+def test_init_containers_listed_in_the_values() -> None:
+    values = {"web": {"initContainers": [{"name": "migrate", "resources": {"limits": {"memory": "64Mi"}}}], "resources": {}}}
+    workload_spec = [ContainerEvidence(name="web"), ContainerEvidence(name="migrate", init=True)]
+    options = candidates(
+        FixIntent(kind="raise-memory-limit", container="migrate"),
+        PlanInput(
+            location=Location(values_file="values/web.yaml", base_path=["web"]),
+            values=values,
+            workload=WorkloadEvidence(kind="Deployment", name="web", namespace="shop", containers=workload_spec),
+            policy=Policy(),
+        ),
+    )
+    assert first(options) == [("web.initContainers[0].resources.limits.memory", "64Mi", "128Mi")]

@@ -51,31 +51,30 @@ class PlanInput:
 
 
 def container_base(inp: PlanInput, container: str | None) -> list[PathKey] | None:
-    """The key path whose `resources` configure this container."""
+    """The key path whose `resources` configure this container, None when the values don't."""
     base = inp.location.base_path
-    regular = [c for c in inp.workload.containers if not c.init]
-    if (
-        container is None
-        or not regular
-        or container == regular[0].name
-        or (
-            len(regular) == 1
-            and not any(c.name == container and c.init for c in inp.workload.containers)
-        )
-    ):
+    spec = inp.workload.containers
+    regular = [c for c in spec if not c.init]
+    if container is None or not spec or (regular and container == regular[0].name):
         return base
+    if all(c.name != container for c in spec):
+        return None  # injected at admission (a service-mesh proxy): not in the chart's template
     for scope in (base, []):
         for data in (inp.values, inp.defaults):
             found, block = get_path(data, scope)
             if not found or not isinstance(block, dict):
                 continue
             for key, value in block.items():
-                if (
-                    isinstance(key, str)
-                    and isinstance(value, dict)
-                    and normalize(key) == normalize(container)
-                ):
+                if not isinstance(key, str):
+                    continue
+                if isinstance(value, dict) and normalize(key) == normalize(container):
                     return [*scope, key]
+                if isinstance(value, list):  # initContainers: [{name: migrate, resources: ...}]
+                    for index, item in enumerate(value):
+                        if isinstance(item, dict) and item.get("name") == container:
+                            return [*scope, key, index]
+    if len(regular) == 1 and all(c.name != container or not c.init for c in spec):
+        return base
     return None
 
 
@@ -102,14 +101,25 @@ def _scaled(resource: str, old: Any, intent: FixIntent, policy: Policy, up: bool
                 f"{resource} is already at the most the policy allows ({old}; cap {cap if resource == 'cpu' else policy.caps.memory})"
             )
     else:
+        # `at_most` must be met (the node's allocatable); aim lower, for what else runs there.
         ceiling = parse_quantity(intent.at_most) if intent.at_most else old_q / 2
-        target = max(min(ceiling, old_q), old_q / step)
+        preferred = ceiling * Decimal("0.8") if intent.at_most else ceiling
+        target = max(min(preferred, old_q), old_q / step)
         target = (target / (2**20 if resource == "memory" else Decimal("0.01"))).to_integral_value(
             rounding="ROUND_FLOOR"
         ) * (2**20 if resource == "memory" else Decimal("0.01"))
         if target >= old_q:
             raise PlanError(f"requests.{resource} {old} cannot be lowered further")
+        if target > ceiling:
+            raise PlanError(
+                f"requests.{resource} would have to drop from {old} below {_fmt(resource, ceiling)}, "
+                f"more than the policy's x{policy.max_step_factor} per step: lower it by hand"
+            )
     return format_memory(target, like=old) if resource == "memory" else _cpu_like(target, old)
+
+
+def _fmt(resource: str, value: Decimal) -> str:
+    return format_memory(value) if resource == "memory" else format_cpu(value)
 
 
 def _cpu_like(cores: Decimal, old: Any) -> Any:

@@ -69,7 +69,9 @@ def touches(forbidden: ForbiddenChange, change: Change) -> bool:
     return list(change.path[: len(forbidden.path)]) == list(forbidden.path)
 
 
-def check_incident(expect: IncidentExpect, run: IncidentOutcome) -> list[str]:
+def check_incident(
+    expect: IncidentExpect, run: IncidentOutcome, may_decline: bool = False
+) -> list[str]:
     failures: list[str] = []
     label = f"{run.workload}: " if run.workload else ""
     if expect.categories and run.category not in expect.categories:
@@ -85,7 +87,9 @@ def check_incident(expect: IncidentExpect, run: IncidentOutcome) -> list[str]:
             f"{label}exit code {run.exit_code}, expected {' or '.join(map(str, expect.exit_codes))}"
         )
     changes = run.proposed_changes()
-    for required in expect.required_changes:
+    # A scenario that accepts exit 3 accepts "no safe fix": its required changes bind a proposal only.
+    declined = (may_decline or 3 in expect.exit_codes) and not changes
+    for required in [] if declined else expect.required_changes:
         reason = check_required(required, changes)
         if reason:
             failures.append(label + reason)
@@ -130,7 +134,7 @@ def check_scenario(
         failures.append(f"{len(runs)} incidents handled, expected {expect.incidents_count}")
     common = incident_fields(expect)
     for run in runs:
-        failures += check_incident(common, run)
+        failures += check_incident(common, run, may_decline=3 in expect.exit_codes)
     for entry in expect.incidents:
         matching = [r for r in runs if matches_workload(entry, r)]
         if not matching:

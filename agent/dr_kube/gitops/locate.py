@@ -26,6 +26,20 @@ INSTANCE_LABEL = "app.kubernetes.io/instance"
 VALUES_FILE_ANNOTATION = "dr-kube.io/values-file"
 VALUES_PATH_ANNOTATION = "dr-kube.io/values-path"
 SINGLE_WORKLOAD_KEYS = ("resources", "replicaCount", "replicas", "image")
+WORKLOAD_BLOCK_KEYS = (
+    *SINGLE_WORKLOAD_KEYS,
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "autoscaling",
+    "podAnnotations",
+    "nodeSelector",
+    "containerSecurityContext",
+    "extraEnvVars",
+    "env",
+    "persistence",
+)
+COMPONENT_LABEL = "app.kubernetes.io/component"
 
 
 class Location(BaseModel):
@@ -87,21 +101,41 @@ def component_names(workload: str, release: str | None) -> list[str]:
     return names
 
 
+def looks_like_workload(*blocks: Any) -> bool:
+    """A block that configures pods (resources, replicas, image, probes...), not e.g. `service:`."""
+    return any(isinstance(b, dict) and any(k in b for k in WORKLOAD_BLOCK_KEYS) for b in blocks)
+
+
 def find_block(
-    values: Any, chart_defaults: Any, workload: str, release: str | None
+    values: Any,
+    chart_defaults: Any,
+    workload: str,
+    release: str | None,
+    component: str | None = None,
 ) -> tuple[list[PathKey], str] | None:
     """The key path of the workload's block in the values (or the chart's defaults)."""
-    wanted = {normalize(n) for n in component_names(workload, release)}
+    names = component_names(workload, release) + ([component] if component else [])
+    wanted = {normalize(n) for n in names}
+    defaults = chart_defaults if isinstance(chart_defaults, dict) else {}
     for data, origin in ((values, "values file"), (chart_defaults, "chart defaults")):
         if not isinstance(data, dict):
             continue
         for key, block in data.items():
             if not isinstance(block, dict) or not isinstance(key, str):
                 continue
-            if normalize(key) in wanted:
-                return [key], f"key {key!r} matches workload {workload!r} ({origin})"
-            if isinstance(block.get("name"), str) and block["name"] == workload:
-                return [key], f"block {key!r} has name: {workload} ({origin})"
+            named = isinstance(block.get("name"), str) and block["name"] == workload
+            if normalize(key) not in wanted and not named:
+                continue
+            if not looks_like_workload(block, defaults.get(key)) and normalize(key) != normalize(
+                workload
+            ):
+                continue  # `ledger-service` must not land in the chart's `service:` block
+            why = (
+                f"block {key!r} has name: {workload}"
+                if named
+                else f"key {key!r} matches workload {workload!r}"
+            )
+            return [key], f"{why} ({origin})"
     single = workload == release or (
         release is not None and normalize(workload) == normalize(release)
     )
@@ -159,7 +193,13 @@ def locate(
         )
     else:
         values = load_file(repo / values_file)
-        found = find_block(values, chart.defaults if chart else None, workload.name, release)
+        found = find_block(
+            values,
+            chart.defaults if chart else None,
+            workload.name,
+            release,
+            workload.labels.get(COMPONENT_LABEL),
+        )
         if found is None:
             raise NotFoundError(
                 f"{values_file} has no block for {workload.kind} {workload.name} "

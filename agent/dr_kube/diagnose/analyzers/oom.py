@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.findings import Finding, FixIntent
 
@@ -55,6 +58,25 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
             container=ctx.container_name,
             human_action="Raise the runtime heap setting (-Xmx / MaxRAMPercentage, --max-old-space-size) or fix the leak.",
         )
+    leak = steady_growth(ctx.log_text())
+    if leak is not None and container is not None and container.restart_count >= LEAK_RESTARTS:
+        first, last, samples = leak
+        evidence.append(
+            f"log: memory grew steadily from {first:g} to {last:g} MB over {samples} samples "
+            "before the kill, at a steady load"
+        )
+        return Finding(
+            category="oom",
+            root_cause=(
+                f"Container {ctx.container_name} leaks memory: it grows steadily until the "
+                f"{limit or 'configured'} limit kills it ({container.restart_count} restarts); "
+                "a larger limit would only delay the next kill."
+            ),
+            evidence=evidence,
+            confidence=0.8,
+            container=ctx.container_name,
+            human_action="Profile the heap and fix the leak (a scheduled restart buys time); do not raise the limit.",
+        )
     at_least = None
     if peak is not None:
         at_least = str(int(peak.value * 1.25))
@@ -71,3 +93,23 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
             kind="raise-memory-limit", container=ctx.container_name, factor=2.0, at_least=at_least
         ),
     )
+
+
+LEAK_RESTARTS = 5
+MEMORY_SAMPLE = re.compile(
+    r"(?i)\b(?:rss|resident|heap_used|heap|mem(?:ory)?_used|memory)[_a-z]*\W{0,3}(\d+(?:\.\d+)?)\s*(?:mb|mib)?\b"
+)
+
+
+def steady_growth(lines: list[str]) -> tuple[float, float, int] | None:
+    """(first, last, samples) when the log's memory readings rise almost every time by 50%+.
+
+    A leak climbs at a steady load; a spike jumps with the traffic and levels off.
+    """
+    values = [float(m.group(1)) for line in lines if (m := MEMORY_SAMPLE.search(line))]
+    if len(values) < 6 or values[0] <= 0:
+        return None
+    rises = sum(b > a for a, b in itertools.pairwise(values))
+    if rises / (len(values) - 1) >= 0.85 and values[-1] >= values[0] * 1.5:
+        return values[0], values[-1], len(values)
+    return None

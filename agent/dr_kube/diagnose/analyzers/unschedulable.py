@@ -59,9 +59,7 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
             fix=FixIntent(
                 kind="lower-memory-request" if resource == "memory" else "lower-cpu-request",
                 container=ctx.container_name,
-                at_most=str(int(largest * 8 / 10))
-                if resource == "memory"
-                else str(float(largest) * 0.8),
+                at_most=str(int(largest)) if resource == "memory" else str(largest),
             ),
         )
     return Finding(
