@@ -92,7 +92,7 @@ main() {
   install_argocd
   apply_secrets
   apply_root
-  info "done. Add the host names with 'make hosts', then see docs/DEMO-CLUSTER.md for the URLs."
+  info "done. Add the host names with 'make hosts', then see 'The demo cluster' in README.md for the URLs."
   printf '    Argo CD admin password: kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d\n'
 }
 
