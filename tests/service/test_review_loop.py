@@ -142,3 +142,19 @@ def test_refire_after_merge_starts_a_new_attempt(make_client: Any, fake_github: 
     assert "not enough" in again["outcome"] or any(
         "not enough" in e["message"] for e in again["events"]
     )
+
+
+def test_a_redelivered_github_event_is_handled_once(make_client: Any, fake_github: Any) -> None:
+    client, _, _ = make_client(github_repo="acme/gitops")
+    client.post(
+        "/webhooks/alertmanager",
+        content=json.dumps(payload(alert("adservice"))),
+        headers=am_headers(),
+    )
+    wait_for(lambda: incident(client)["status"] == "awaiting-review")
+    raw, headers = signed("issue_comment", issue_comment(1, "alice", "use 384Mi"))
+    first = client.post("/webhooks/github", content=raw, headers=headers)
+    again = client.post("/webhooks/github", content=raw, headers=headers)  # GitHub's "Redeliver"
+    assert first.json()["status"] == "queued"
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert [r["action"] for r in incident(client)["reviews"]] == ["queued"]

@@ -131,6 +131,8 @@ class GitHubHandler:
         found = review_event(event, d)
         if isinstance(found, str):
             return Outcome(200, "ignored", found)
+        if delivery_id and self.store.seen_delivery(delivery_id):
+            return Outcome(200, "duplicate", f"delivery {delivery_id} was already handled")
         row = self.store.find_by_pr(found.number, found.branch)
         if row is None:
             return Outcome(200, "ignored", "not a DR-Kube pull request")

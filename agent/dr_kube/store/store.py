@@ -463,5 +463,12 @@ class Store:
         with self.db.tx(write=False) as cur:
             cur.one("SELECT 1 AS ok")
 
+    def seen_delivery(self, delivery: str) -> bool:
+        """Whether a GitHub delivery (X-GitHub-Delivery) was already recorded: GitHub redelivers."""
+        with self.db.tx(write=False) as cur:
+            return (
+                cur.one("SELECT 1 AS ok FROM reviews WHERE delivery = ?", (delivery,)) is not None
+            )
+
 
 CLOSED = CLOSED_STATUSES
