@@ -6,8 +6,9 @@ Per incident (one provider object per run; a new incident resets its usage):
   retries, budget) returns the analyzers' proposal and says why in `diagnosis.provider`.
 - a retry after the LLM's proposal failed validation: the analyzers' next candidate, which the
   planner keeps inside the workload's block and policy, so a bad LLM answer ends in the analyzers'
-  fix, never in an invalid PR. Only when the analyzers have no change is the LLM asked again, with
-  the validation errors (up to `DRKUBE_LLM_ATTEMPTS` proposals per incident).
+  fix (or their no-fix diagnosis), never in an invalid PR. Only when the analyzers could not name
+  the failure is the LLM asked again, with the validation errors (up to `DRKUBE_LLM_ATTEMPTS`
+  proposals per incident).
 - reviewer guidance always goes to the LLM: a human asked for something the rules cannot read.
 """
 
@@ -85,7 +86,10 @@ class HybridProvider:
         llm_rejected = bool(
             request.feedback and request.tried and request.tried[-1] in self.trace.llm_changes
         )
-        if llm_rejected and hint.changes and not request.guidance:
+        # Retry the LLM with its errors only where it is the sole proposer: the analyzers have
+        # neither a change nor a name for the failure.
+        rules_know = bool(hint.changes) or hint.diagnosis.category != "unknown"
+        if llm_rejected and rules_know and not request.guidance:
             return self._rules(hint, f"{self.name}'s proposal failed validation")
         if len(self.trace.llm_changes) >= self.settings.llm_attempts and not request.guidance:
             return self._rules(hint, f"{self.name} made {len(self.trace.llm_changes)} proposals")
