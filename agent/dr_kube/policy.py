@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -56,6 +56,15 @@ class Caps(BaseModel):
         return value
 
 
+class NamespaceOverrides(BaseModel):
+    """Per-namespace operator settings: the mode (auto | copilot | observe) and the Slack channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["auto", "copilot", "observe"] | None = None
+    slack_channel: str | None = None
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -65,6 +74,15 @@ class Policy(BaseModel):
     allowed_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED))
     denied_paths: list[str] = Field(default_factory=list)
     max_attempts: int = Field(default=3, ge=1, le=10)
+    namespaces: dict[str, NamespaceOverrides] = Field(default_factory=dict)
+
+    def mode_for(self, namespace: str, default: str) -> str:
+        found = self.namespaces.get(namespace)
+        return found.mode if found is not None and found.mode else default
+
+    def slack_channel_for(self, namespace: str, default: str | None) -> str | None:
+        found = self.namespaces.get(namespace)
+        return found.slack_channel if found is not None and found.slack_channel else default
 
     def allows_path(self, dotted: str) -> bool:
         def matches(patterns: list[str]) -> bool:
