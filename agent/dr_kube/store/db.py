@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +20,21 @@ class Cursor(Protocol):
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+    def defer(self, work: Callable[[Cursor], None]) -> None: ...
+
+
+class Deferred:
+    """Work queued to run last in the transaction, just before it commits (audit appends)."""
+
+    def __init__(self) -> None:
+        self.queued: list[Callable[[Any], None]] = []
+
+    def defer(self, work: Callable[[Any], None]) -> None:
+        self.queued.append(work)
+
+    def run_deferred(self) -> None:
+        while self.queued:
+            self.queued.pop(0)(self)
 
 
 class Database(Protocol):
@@ -29,8 +44,9 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteCursor:
+class SqliteCursor(Deferred):
     def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__()
         self.conn = conn
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -81,8 +97,10 @@ class SqliteDatabase:
     def tx(self, *, write: bool = True) -> Iterator[Cursor]:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        cursor = SqliteCursor(conn)
         try:
-            yield SqliteCursor(conn)
+            yield cursor
+            cursor.run_deferred()
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -96,8 +114,9 @@ class SqliteDatabase:
             self._all.clear()
 
 
-class PgCursor:
+class PgCursor(Deferred):
     def __init__(self, cur: Any) -> None:
+        super().__init__()
         self.cur = cur
 
     @staticmethod
@@ -140,7 +159,9 @@ class PostgresDatabase:
     @contextmanager
     def tx(self, *, write: bool = True) -> Iterator[Cursor]:
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            yield PgCursor(cur)
+            cursor = PgCursor(cur)
+            yield cursor
+            cursor.run_deferred()
 
     def close(self) -> None:
         self.pool.close()

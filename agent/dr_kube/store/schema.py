@@ -110,5 +110,11 @@ SERIAL = {
 
 
 def statements(dialect: str) -> list[str]:
+    from dr_kube.store import audit, memory  # their tables live next to their code
+
     sql = TABLES.replace("{serial}", SERIAL[dialect])
-    return [s.strip() for s in sql.split(";") if s.strip()]
+    return [
+        *(s.strip() for s in sql.split(";") if s.strip()),
+        *audit.statements(dialect),
+        *memory.statements(dialect),
+    ]

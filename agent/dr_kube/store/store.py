@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from dr_kube.models import Incident
+from dr_kube.store import audit
 from dr_kube.store.db import Cursor, PostgresDatabase, Row, SqliteDatabase
 from dr_kube.store.schema import CLOSED_STATUSES, statements
 
@@ -141,6 +142,14 @@ class Store:
                 "UPDATE incidents SET alert_count = alert_count + 1, updated_at = ? WHERE id = ?",
                 (ts, incident_id),
             )
+        self._event(
+            cur,
+            incident_id or "",
+            "alert",
+            f"alert {incident.alertname} ({incident.status}) received: {action}",
+            actor="alertmanager",
+            data={"key": key, "fingerprint": incident.fingerprint, "action": action},
+        )
         return Ingested(incident_id, key, action)
 
     def _resolve(self, cur: Cursor, row: Row, ts: float) -> None:
@@ -151,7 +160,7 @@ class Store:
             "updated_at = ? WHERE id = ?",
             (outcome, ts, row["id"]),
         )
-        self._event(cur, row["id"], "resolved", outcome)
+        self._event(cur, row["id"], "resolved", outcome, data={"outcome": outcome})
         pr = cur.one("SELECT pr_number FROM incidents WHERE id = ?", (row["id"],))
         if pr and pr["pr_number"] and not merged:
             self._outbox(
@@ -331,6 +340,14 @@ class Store:
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (incident_id, delivery, event, author, body, action, reason, now()),
             )
+            self._event(
+                cur,
+                incident_id,
+                "review",
+                f"{event} from {author} on GitHub: {action}" + (f" ({reason})" if reason else ""),
+                actor=author,
+                data={"where": "github", "event": event, "action": action, "delivery": delivery},
+            )
             if action == "queued":
                 row = cur.one("SELECT pending, status FROM incidents WHERE id = ?", (incident_id,))
                 pending = json.loads(row["pending"]) if row else []
@@ -353,14 +370,14 @@ class Store:
                     "WHERE id = ?",
                     (ts, ts, incident_id),
                 )
-                self._event(cur, incident_id, "pr", f"merged by {by}")
+                self._event(cur, incident_id, "pr", f"merged by {by}", actor=by)
             else:
                 cur.run(
                     "UPDATE incidents SET status = 'closed', is_open = 0, needs_run = 0, "
                     "outcome = ?, updated_at = ? WHERE id = ?",
                     (f"PR closed without merge by {by}", ts, incident_id),
                 )
-                self._event(cur, incident_id, "pr", f"closed without merge by {by}")
+                self._event(cur, incident_id, "pr", f"closed without merge by {by}", actor=by)
 
     # ---- outbox (comments and closes to send to the forge) ------------------------------------
     def outbox_add(self, incident_id: str, pr_number: int | None, kind: str, body: str) -> None:
@@ -394,15 +411,30 @@ class Store:
             )
 
     # ---- audit and reads ----------------------------------------------------------------------
-    def event(self, incident_id: str, kind: str, message: str) -> None:
+    def event(
+        self,
+        incident_id: str,
+        kind: str,
+        message: str,
+        *,
+        actor: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one audit record (hash-chained; see `dr_kube.store.audit`)."""
         with self.db.tx() as cur:
-            self._event(cur, incident_id, kind, message)
+            self._event(cur, incident_id, kind, message, actor=actor, data=data)
 
-    def _event(self, cur: Cursor, incident_id: str, kind: str, message: str) -> None:
-        cur.run(
-            "INSERT INTO events (incident_id, ts, kind, message) VALUES (?, ?, ?, ?)",
-            (incident_id, now(), kind, message),
-        )
+    def _event(
+        self,
+        cur: Cursor,
+        incident_id: str,
+        kind: str,
+        message: str,
+        *,
+        actor: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        audit.append(cur, self.db.dialect, incident_id, kind, message, actor=actor, data=data)
 
     def list_incidents(self, status: str | None = None, limit: int = 100) -> list[Row]:
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
@@ -443,7 +475,8 @@ class Store:
                 (incident_id,),
             )
             row["events"] = cur.all(
-                "SELECT ts, kind, message FROM events WHERE incident_id = ? ORDER BY id",
+                "SELECT seq, ts, kind, actor, message FROM audit WHERE incident_id = ? "
+                "ORDER BY seq",
                 (incident_id,),
             )
         return row
@@ -454,7 +487,8 @@ class Store:
         return {r["status"]: int(r["n"]) for r in rows}
 
     def count(self, table: str) -> int:
-        assert table in ("alerts", "incidents", "attempts", "reviews", "outbox", "events")
+        assert table in ("alerts", "incidents", "attempts", "reviews", "outbox", "events", "audit")
+        table = "audit" if table == "events" else table  # the audit trail holds the events
         with self.db.tx(write=False) as cur:
             row = cur.one(f"SELECT COUNT(*) AS n FROM {table}")
         return int(row["n"]) if row else 0
