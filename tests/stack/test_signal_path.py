@@ -1,8 +1,8 @@
 """End to end: backfilled series -> real Prometheus -> real Alertmanager -> DR-Kube webhook.
 
 The OOM rule and the routing are the ones in values/prometheus.yaml. Only what must
-change on a laptop changes: the receivers' URLs point at a recording HTTP endpoint in
-this test (standing in for `dr-kube serve`), the bearer token comes from a temp file, and
+change on a laptop changes: the receivers' URLs point at loopback (a recording endpoint that
+checks the payload, then a real `dr-kube serve`), the bearer token comes from a temp file, and
 the group waits are 1 s so the test ends in seconds.
 """
 
@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from .stack_helpers import alertmanager_config, free_port, require_tool, rule_gr
 TOKEN = "e2e-test-token-not-a-secret"
 NS = "online-boutique"
 POD = "frontend-7d9c6b5f4-x2x7q"
+SAMPLE_POD = "frontend-7d9c8b6f5b-x2x9k"  # the OOMKilled pod of agent/issues/cluster
 
 
 class Recorder:
@@ -66,12 +68,12 @@ def recorder() -> Iterator[tuple[Recorder, int]]:
     server.server_close()
 
 
-def openmetrics(now: float) -> str:
+def openmetrics(now: float, pod: str = POD) -> str:
     """15 minutes of kube-state-metrics series: frontend's container is OOM-killed 3 minutes ago."""
     start, step = now - 15 * 60, 15
     stamps = [start + i * step for i in range(int((now - start) // step) + 1)]
     oom_at = now - 3 * 60
-    base = f'namespace="{NS}",pod="{POD}"'
+    base = f'namespace="{NS}",pod="{pod}"'
     ksm = f'job="kube-state-metrics",{base},container="server"'
     lines = ["# TYPE kube_pod_container_status_restarts_total gauge"]
     lines += [
@@ -94,12 +96,14 @@ def openmetrics(now: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def local_alertmanager_config(port: int, tmp: Path) -> dict[str, Any]:
+def local_alertmanager_config(
+    port: int, tmp: Path, slack_port: int | None = None
+) -> dict[str, Any]:
     config = copy.deepcopy(alertmanager_config())
     token_file = tmp / "token"
     token_file.write_text(TOKEN)
     slack_url = tmp / "slack-url"
-    slack_url.write_text(f"http://127.0.0.1:{port}/slack")
+    slack_url.write_text(f"http://127.0.0.1:{slack_port or port}/slack")
     config["global"]["slack_api_url_file"] = str(slack_url)
 
     def fast(route: dict[str, Any]) -> None:
@@ -134,18 +138,20 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
     raise AssertionError(f"{url} not ready:\n{log.read_text()[-3000:]}")
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(90)
-def test_oom_alert_reaches_drkube(tmp_path: Path, recorder: tuple[Recorder, int]) -> None:
+@contextmanager
+def signal_path(
+    tmp_path: Path, hook_port: int, slack_port: int, pod: str = POD
+) -> Iterator[tuple[Path, Path]]:
+    """Backfilled series, a real Prometheus with the OOM rule, a real Alertmanager with the repo's
+    routing: yields (prometheus log, alertmanager log) while both run."""
     promtool = require_tool("promtool")
     prometheus = require_tool("prometheus")
     alertmanager = require_tool("prometheus-alertmanager", "alertmanager")
-    rec, hook_port = recorder
 
     # 1. Backfill the series with promtool.
     data = tmp_path / "data"
     source = tmp_path / "series.om"
-    source.write_text(openmetrics(time.time()))
+    source.write_text(openmetrics(time.time(), pod))
     proc = subprocess.run(
         [promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
         capture_output=True,
@@ -158,7 +164,7 @@ def test_oom_alert_reaches_drkube(tmp_path: Path, recorder: tuple[Recorder, int]
     # 2. Alertmanager with the repository's routing.
     am_port = free_port()
     am_file = write_yaml(
-        tmp_path / "alertmanager.yaml", local_alertmanager_config(hook_port, tmp_path)
+        tmp_path / "alertmanager.yaml", local_alertmanager_config(hook_port, tmp_path, slack_port)
     )
     am_log = tmp_path / "alertmanager.log"
     # 3. Prometheus evaluating only the OOM rule every second.
@@ -219,7 +225,23 @@ def test_oom_alert_reaches_drkube(tmp_path: Path, recorder: tuple[Recorder, int]
                 )
             )
         wait_http(f"http://127.0.0.1:{prom_port}/-/ready", procs[1], prom_log)
+        yield prom_log, am_log
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+def test_oom_alert_reaches_drkube(tmp_path: Path, recorder: tuple[Recorder, int]) -> None:
+    rec, hook_port = recorder
+    with signal_path(tmp_path, hook_port, hook_port) as (prom_log, am_log):
         # 4. The alert arrives at the DR-Kube webhook, authenticated, with the agent's labels.
         deadline = time.monotonic() + 45
         while time.monotonic() < deadline and not (
@@ -248,12 +270,41 @@ def test_oom_alert_reaches_drkube(tmp_path: Path, recorder: tuple[Recorder, int]
         assert alert["generatorURL"].startswith("http")
         # The same alert also reached people (the Slack receiver, continue: true).
         assert rec.find("/slack"), "the Slack receiver got nothing"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_oom_alert_becomes_a_pushed_fix_through_dr_kube_serve(
+    tmp_path: Path, recorder: tuple[Recorder, int], gitops_with_origin: tuple[Path, Path]
+) -> None:
+    """The whole signal path with real programs: Prometheus rule → Alertmanager → `dr-kube serve`
+    (bearer token) → diagnosis on the sample cluster dump → a fix branch pushed to origin."""
+    import httpx
+
+    from tests.conftest import SAMPLE_CHARTS, SAMPLE_CLUSTER, git
+    from tests.service.helpers import Serve, branches, wait_for
+
+    _, slack_port = recorder
+    clone, origin = gitops_with_origin
+    serve = Serve(
+        repo=clone,
+        db=tmp_path / "state" / "dr-kube.db",
+        env={"DRKUBE_ALERTMANAGER_TOKEN": TOKEN},
+        args=["--cluster", str(SAMPLE_CLUSTER), "--charts", str(SAMPLE_CHARTS)],
+    ).start()
+    try:
+        with signal_path(tmp_path, serve.port, slack_port, pod=SAMPLE_POD):
+            wait_for(lambda: "dr-kube/online-boutique/frontend/oom" in branches(origin), timeout=60)
+        listing = httpx.get(
+            f"{serve.url}/api/v1/incidents",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        )
+        [incident] = listing.json()["items"]
+        assert incident["key"] == "online-boutique/Deployment/frontend/oom"
+        values = git(
+            origin, "show", "dr-kube/online-boutique/frontend/oom:values/online-boutique.yaml"
+        )
+        assert "      memory: 256Mi" in values
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        serve.stop()
