@@ -18,6 +18,7 @@ from dr_kube.gitops.patch import apply_changes, to_plain
 from dr_kube.gitops.pr import pr_body, pr_title, update_comment
 from dr_kube.gitops.repo import GitRepo, branch_name
 from dr_kube.gitops.yamlio import get_path, load_one
+from dr_kube.memory import Memory, MemoryQuery, NoMemory, PastIncident, query_text
 from dr_kube.models import (
     Change,
     FixResult,
@@ -31,6 +32,8 @@ from dr_kube.models import (
     Validation,
 )
 from dr_kube.policy import Policy
+from dr_kube.store.audit import AuditSink, NoAudit
+from dr_kube.trail import LLMWatch, evidence_collected, proposed, published, validated
 from dr_kube.validate import Checked, validate_changes
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,8 @@ class RunContext:
     push: bool = True
     base_branch: str | None = None
     forge: Forge = field(default_factory=LocalForge)
+    audit: AuditSink = field(default_factory=NoAudit)  # the service binds the store's trail
+    memory: Memory = field(default_factory=NoMemory)  # the service binds the store's memory
 
 
 def gather(ctx: RunContext, incident: Incident) -> Evidence:
@@ -61,7 +66,21 @@ def gather(ctx: RunContext, incident: Incident) -> Evidence:
         from dr_kube.metrics import query_metrics
 
         evidence.metrics = query_metrics(ctx.prometheus_url, evidence, incident.starts_at)
+    evidence_collected(ctx.audit, evidence, related(ctx, incident, evidence))
     return evidence
+
+
+def related(ctx: RunContext, incident: Incident, evidence: Evidence | None) -> list[PastIncident]:
+    """Similar past incidents from the run's memory (none in the CLI)."""
+    workload = incident.workload.name if incident.workload else (incident.pod or "unknown")
+    return ctx.memory.similar(
+        MemoryQuery(
+            namespace=incident.namespace,
+            workload=workload,
+            category=incident.category_hint,
+            text=query_text(incident, evidence),
+        )
+    )
 
 
 def find_values(
@@ -111,7 +130,11 @@ def image_tag_history(ctx: RunContext, location: Location | None) -> list[tuple[
 
 
 def propose(ctx: RunContext, request: ProposalRequest) -> Proposal:
-    return ctx.provider.propose(request)
+    watch = LLMWatch.start(ctx.provider)
+    proposal = ctx.provider.propose(request)
+    watch.record(ctx.audit, ctx.provider)
+    proposed(ctx.audit, proposal, request.attempt)
+    return proposal
 
 
 def check(
@@ -122,7 +145,7 @@ def check(
     values_text: str,
     proposal: Proposal,
 ) -> Checked:
-    return validate_changes(
+    checked = validate_changes(
         proposal.changes,
         text=values_text,
         location=location,
@@ -131,6 +154,8 @@ def check(
         category=proposal.diagnosis.category,
         containers=[c.name for c in evidence.workload.containers],
     )
+    validated(ctx.audit, checked)
+    return checked
 
 
 def validation_lines(checked: Checked, location: Location) -> list[str]:
@@ -187,11 +212,14 @@ def publish(
             unverified=checked.unverified,
             attempts=attempts,
             app=location.app,
+            related=related(ctx, incident, None),
         ),
         labels=["dr-kube", f"risk/{checked.risk or 'medium'}"],
         update_comment=update_comment(proposal.diagnosis, outcome.changed, changes),
     )
-    return ctx.forge.publish(spec, outcome.commit, outcome.changed, outcome.pushed)
+    pr = ctx.forge.publish(spec, outcome.commit, outcome.changed, outcome.pushed)
+    published(ctx.audit, pr)
+    return pr
 
 
 def build_result(state: dict[str, Any], usage: Usage) -> Result:
@@ -268,6 +296,7 @@ def proposal_request(state: dict[str, Any], ctx: RunContext) -> ProposalRequest:
         guidance=list(state.get("guidance", [])),
         tried=list(state.get("tried", [])),
         values_history=list(state.get("values_history", [])),
+        history=related(ctx, state["incident"], state.get("evidence")),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,9 +12,11 @@ from dr_kube.diagnose.analyzers import run_analyzers
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.guidance import apply_guidance
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
+from dr_kube.diagnose.recall import drop_not_enough, probable_leak
 from dr_kube.errors import ProviderError
 from dr_kube.evidence import Evidence
 from dr_kube.gitops.locate import Location
+from dr_kube.memory import PastIncident
 from dr_kube.models import Change, Diagnosis, Incident, Proposal, Usage
 from dr_kube.policy import Policy
 
@@ -36,6 +39,7 @@ class ProposalRequest(BaseModel):
     guidance: list[str] = Field(default_factory=list)
     tried: list[list[Change]] = Field(default_factory=list)
     values_history: list[tuple[str, str]] = Field(default_factory=list)
+    history: list[PastIncident] = Field(default_factory=list)  # similar past incidents
 
 
 class Provider(Protocol):
@@ -84,6 +88,21 @@ class RulesProvider:
             container=best.container,
             human_action=best.human_action,
         )
+        leak = (
+            probable_leak(request.history, history_now(request))
+            if best.fix is not None and best.fix.kind == "raise-memory-limit"
+            else None
+        )
+        if leak is not None:
+            reason, lines = leak
+            diagnosis.root_cause = (
+                f"Container {best.container or 'of this workload'} probably leaks memory: "
+                + reason.removeprefix("probable memory leak: ")
+                + "."
+            )
+            diagnosis.evidence = [*diagnosis.evidence, *lines]
+            diagnosis.human_action = "Look at the code: profile the heap and fix the leak."
+            return Proposal(diagnosis=diagnosis, no_fix_reason=reason)
         if best.fix is None:
             return Proposal(
                 diagnosis=diagnosis,
@@ -109,8 +128,18 @@ class RulesProvider:
         except PlanError as exc:
             diagnosis.human_action = diagnosis.human_action or str(exc)
             return Proposal(diagnosis=diagnosis, no_fix_reason=str(exc))
+        options, refused = drop_not_enough(options, request.history)
+        if refused is not None:
+            diagnosis.human_action = diagnosis.human_action or refused
+            return Proposal(diagnosis=diagnosis, no_fix_reason=refused)
         proposal = Proposal(diagnosis=diagnosis, changes=options[0])
         return apply_guidance(proposal, request.guidance, request.values)
+
+
+def history_now(request: ProposalRequest) -> float:
+    """The time the leak window ends: the alert's start, else now."""
+    started = request.incident.starts_at
+    return started.timestamp() if started is not None else time.time()
 
 
 def make_provider(name: str) -> Provider:

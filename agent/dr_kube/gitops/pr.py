@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from dr_kube.memory import PastIncident
 from dr_kube.models import Change, Diagnosis, Incident, Risk
 from dr_kube.policy import field_kind
 from dr_kube.redact import redact
@@ -72,6 +75,7 @@ def pr_body(
     unverified: bool,
     attempts: int,
     app: str | None,
+    related: Sequence[PastIncident] = (),
 ) -> str:
     workload = incident.workload.name if incident.workload else incident.pod or "?"
     evidence = "\n".join(f"- {line}" for line in diagnosis.evidence) or "- (none)"
@@ -108,7 +112,7 @@ def pr_body(
 
 **Risk:** {risk or "n/a"} · attempts: {attempts}
 
-### After merge
+{related_section(related)}### After merge
 {sync}; DR-Kube watches the alert and records whether the fix worked.
 
 ### Roll back
@@ -117,6 +121,25 @@ Revert this pull request (or `git revert` its commit); {sync.split(" syncs")[0]}
 {MARKER.format(key=key)}
 """
     return redact(body)
+
+
+def related_line(past: PastIncident) -> str:
+    when = datetime.fromtimestamp(past.created_at, UTC).strftime("%Y-%m-%d")
+    fix = "; ".join(f"`{c.dotted()}` {fmt(c.old)} → {fmt(c.new)}" for c in past.changes)
+    pr = f" ([PR]({past.pr_url}))" if past.pr_url else ""
+    cause = past.root_cause if len(past.root_cause) <= 160 else past.root_cause[:159] + "…"
+    return (
+        f"- {when} · `{past.namespace}/{past.workload}` · {past.category} · {cause or 'no diagnosis'}"
+        f" · fix: {fix or 'none'}{pr} · outcome: {past.outcome or 'none recorded'}"
+    )
+
+
+def related_section(related: Sequence[PastIncident]) -> str:
+    """`### Related incidents` with each one's fix and outcome; nothing when there are none."""
+    if not related:
+        return ""
+    lines = "\n".join(related_line(p) for p in related)
+    return f"### Related incidents\n{lines}\n\n"
 
 
 def update_comment(diagnosis: Diagnosis, changed: bool, changes: list[Change]) -> str:

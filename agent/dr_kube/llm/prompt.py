@@ -33,6 +33,7 @@ LOG_CHARS = 2_400  # the crashed container's log; the current log and the alert'
 EVENT_CHARS = 1_200
 VALUES_CHARS = 2_400
 CHART_KEYS_CHARS = 1_200
+RELATED_CHARS = 1_200  # similar past incidents, their fixes and outcomes
 LINE_CHARS = 200
 TAIL_LINES = 10
 
@@ -377,6 +378,29 @@ def retry_section(request: ProposalRequest) -> list[str]:
     return lines
 
 
+def related_section(request: ProposalRequest, budget: int = RELATED_CHARS) -> list[str]:
+    """Similar past incidents (most similar first), within `budget` characters; none: nothing."""
+    if not request.history:
+        return []
+    lines: list[str] = []
+    used = 0
+    for past in request.history:
+        fix = "; ".join(change_line(c) for c in past.changes) or "no change"
+        line = clip(
+            f"{past.namespace}/{past.workload} {past.category}: {past.root_cause or 'no diagnosis'}"
+            f" | fix: {fix} | outcome: {past.outcome or 'none recorded'}",
+            300,
+        )
+        if used + len(line) > budget:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return [
+        "Similar past incidents (do not repeat a fix whose outcome was not enough):",
+        data_block("past incidents", lines),
+    ]
+
+
 def build_prompt(request: ProposalRequest, hint: Proposal | None = None) -> Prompt:
     incident = request.incident
     evidence = request.evidence
@@ -400,7 +424,11 @@ def build_prompt(request: ProposalRequest, hint: Proposal | None = None) -> Prom
     sections += [data_block(label, lines) for label, lines in log_lines(evidence)]
     sections.append("\n".join(values_section(request, hint)))
     sections.append(policy_section(request.policy))
-    sections += ["\n".join(part) for part in (hint_section(hint), retry_section(request)) if part]
+    sections += [
+        "\n".join(part)
+        for part in (hint_section(hint), related_section(request), retry_section(request))
+        if part
+    ]
     sections.append(
         "Return the diagnosis and the changes as JSON. Paths start at the root of "
         + (request.location.values_file if request.location else "the values file")

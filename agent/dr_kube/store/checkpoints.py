@@ -18,6 +18,7 @@ STATE_MODULES = (
     "dr_kube.gitops.charts",
     "dr_kube.validate",
     "dr_kube.policy",
+    "dr_kube.memory",
 )
 
 

@@ -173,6 +173,13 @@ class BoundMemory:
     def __init__(self, memory: StoreMemory, incident_id: str) -> None:
         self.memory = memory
         self.incident_id = incident_id
+        self._found: dict[tuple[str, str, str | None], list[PastIncident]] = {}
 
     def similar(self, query: MemoryQuery) -> list[PastIncident]:
-        return self.memory.similar(query.model_copy(update={"exclude": self.incident_id}))
+        """Looked up once per run: the first query (with the evidence) answers the later ones."""
+        key = (query.namespace, query.workload, query.category)
+        if key not in self._found:
+            self._found[key] = self.memory.similar(
+                query.model_copy(update={"exclude": self.incident_id})
+            )
+        return self._found[key]
