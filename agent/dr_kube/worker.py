@@ -23,6 +23,7 @@ from dr_kube.server.metrics import Metrics
 from dr_kube.server.settings import Settings
 from dr_kube.steps import RunContext
 from dr_kube.store import Claim, Store
+from dr_kube.store.run import bind_store
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,7 @@ class Worker:
         kind = "resume" if review else "continue" if claim.runs and paused is None else "run"
         attempt = self.store.start_attempt(claim.id, claim.generation, kind, self.name)
         ctx = self.make_context()
+        bind_store(ctx, self.store, claim.id)  # audit trail and memory of this incident
         before = ctx.provider.usage.model_copy()
         self._refresh(ctx)
         started = time.monotonic()
@@ -323,6 +325,7 @@ class Worker:
             self.store.outbox_done(item["id"], f"failed: {type(exc).__name__}", ok=False)
             return
         self.store.outbox_done(item["id"], "posted")
+        self.store.event(item["incident_id"], "comment", f"posted {item['kind']} to PR #{number}")
 
 
 def reply_text(review: dict[str, Any], result: Result | None) -> str | None:
