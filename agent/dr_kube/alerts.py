@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dr_kube.errors import InputError
+from dr_kube.errors import InputError, read_input_file
 from dr_kube.models import Incident, WorkloadRef
 
 # Alert names (ours and kube-prometheus-stack's) → the failure class they announce.
@@ -119,12 +119,7 @@ class LegacyIssue(BaseModel):
 
 def load_incidents(path: Path) -> list[Incident]:
     """Read an alert file and return one Incident per alert it holds."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    text = read_input_file(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -170,6 +170,18 @@ def apply_status(container: ContainerEvidence, status: dict[str, Any]) -> Contai
     return container.model_copy(update=updates)
 
 
+def conditions_of(status: dict[str, Any]) -> list[PodCondition]:
+    return [
+        PodCondition(
+            type=c.get("type", ""),
+            status=c.get("status", ""),
+            reason=c.get("reason"),
+            message=c.get("message"),
+        )
+        for c in status.get("conditions") or []
+    ]
+
+
 def pod_evidence(pod: K8sObject) -> PodEvidence:
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
@@ -188,15 +200,7 @@ def pod_evidence(pod: K8sObject) -> PodEvidence:
         phase=status.get("phase", "Unknown"),
         node=spec.get("nodeName"),
         start_time=parse_time(status.get("startTime")),
-        conditions=[
-            PodCondition(
-                type=c.get("type", ""),
-                status=c.get("status", ""),
-                reason=c.get("reason"),
-                message=c.get("message"),
-            )
-            for c in status.get("conditions") or []
-        ],
+        conditions=conditions_of(status),
         containers=containers,
         init_containers=init_containers,
     )
@@ -227,15 +231,7 @@ def workload_evidence(obj: K8sObject, kind: str, chain: list[str]) -> WorkloadEv
         ready_replicas=ready or 0,
         available_replicas=available or 0,
         unavailable_replicas=unavailable or 0,
-        conditions=[
-            PodCondition(
-                type=c.get("type", ""),
-                status=c.get("status", ""),
-                reason=c.get("reason"),
-                message=c.get("message"),
-            )
-            for c in status.get("conditions") or []
-        ],
+        conditions=conditions_of(status),
         owner_chain=chain,
         containers=[container_spec(c) for c in template.get("containers") or []]
         + [container_spec(c, init=True) for c in template.get("initContainers") or []],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class DrKubeError(Exception):
     """Base class for every error DR-Kube reports to a user without a traceback."""
@@ -27,3 +29,13 @@ class ConfigError(InputError):
 
 class ProviderError(DrKubeError):
     """A diagnosis provider failed (transport, bad output, missing key)."""
+
+
+def read_input_file(path: Path) -> str:
+    """A user-named input file's text; a missing or unreadable one is an InputError naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml.error import YAMLError
 
-from dr_kube.errors import InputError
+from dr_kube.errors import InputError, read_input_file
 from dr_kube.gitops.locate import parse_dotted
 from dr_kube.gitops.yamlio import load_one
 from dr_kube.models import CATEGORIES, FixStatus, PathKey
@@ -171,12 +171,7 @@ def dotted(path: list[PathKey]) -> str:
 
 
 def load_expect(path: Path) -> Expect:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    text = read_input_file(path)
     try:
         data = load_one(text)
     except YAMLError as exc:

@@ -8,25 +8,15 @@ is cut at the schema's bounds instead of the token limit.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dr_kube.gitops.yamlio import get_path
-from dr_kube.models import Change, Diagnosis, PathKey, Proposal
+from dr_kube.models import Category, Change, Diagnosis, PathKey, Proposal
 from dr_kube.policy import field_kind
 
-LLMCategory = Literal[
-    "oom",
-    "memory-pressure",
-    "cpu-throttling",
-    "crashloop",
-    "image-pull",
-    "probe-failure",
-    "unschedulable",
-    "replicas-mismatch",
-    "unknown",
-]
+LLMCategory = Category  # the answer's classes are the analyzers' classes
 
 
 class LLMChange(BaseModel):
