@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
@@ -33,6 +33,14 @@ class ServiceContext(RunContext):
     """The run context in service mode: after a PR the run pauses for review."""
 
     await_review: bool = True
+    mode: str = "auto"  # auto | copilot | observe (per incident, see OperatorHooks)
+
+
+class RunHooks(Protocol):
+    """What the operator features do around a run (Slack thread, mode, the fix's application)."""
+
+    def before_run(self, claim: Claim, ctx: ServiceContext) -> None: ...
+    def after_run(self, claim: Claim, run: ServiceRun, review: dict[str, Any] | None) -> None: ...
 
 
 def thread_id(incident_id: str, generation: int) -> str:
@@ -48,7 +56,9 @@ class Worker:
         settings: Settings,
         metrics: Metrics,
         reviews: ReviewForge | None = None,
+        hooks: RunHooks | None = None,
     ) -> None:
+        self.hooks = hooks
         self.store = store
         self.graph = graph
         self.make_context = make_context
@@ -165,6 +175,8 @@ class Worker:
         attempt = self.store.start_attempt(claim.id, claim.generation, kind, self.name)
         ctx = self.make_context()
         bind_store(ctx, self.store, claim.id)  # audit trail and memory of this incident
+        if self.hooks is not None and isinstance(ctx, ServiceContext):
+            self.hooks.before_run(claim, ctx)
         before = ctx.provider.usage.model_copy()
         self._refresh(ctx)
         started = time.monotonic()
@@ -187,7 +199,13 @@ class Worker:
         self._record(claim, attempt, run, calls, tokens_in + tokens_out)
         if review is not None:
             self.store.take_pending(claim.id, 1)
-            self._reply(claim, review, run)
+            if review.get("action") in (None, "change"):  # Slack's *Open PR* needs no PR reply
+                self._reply(claim, review, run)
+        if self.hooks is not None:
+            try:
+                self.hooks.after_run(claim, run, review)
+            except Exception:  # Slack and friends never block the PR path
+                log.exception("operator hooks failed after the run of incident %s", claim.id)
         self.store.release(claim.id, self.name, fields=self._after_fields(claim.id, run))
 
     def _drop_pending(self, claim: Claim) -> None:
@@ -259,8 +277,13 @@ class Worker:
                 fields["pr_url"] = pr.url
         if pending:
             fields["status"] = "queued"
+        elif run.paused and pr is None:
+            fields["status"] = "awaiting-approval"  # copilot mode: an approver answers in Slack
         elif run.paused:
             fields["status"] = "awaiting-review"
+        elif result is not None and result.fix.status == "proposed" and pr is None:
+            fields["status"] = "observed"
+            fields["outcome"] = "observe mode: proposal posted, no PR opened"
         else:
             fields["status"] = "needs-human"
             if result is not None and result.fix.reason:

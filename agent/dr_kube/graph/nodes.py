@@ -75,6 +75,7 @@ def validate(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
             *(f"attempt {state.get('attempts', 1)}: {e}" for e in errors),
         ]
         update["tried"] = steps.tried_changes(dict(state), proposal.changes)
+        update["approved"] = False  # another proposal needs another approval
     else:
         update["feedback"] = []  # a stale error from an earlier attempt must not block this one
     return update
@@ -116,8 +117,64 @@ def review(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     }
 
 
-def after_finish(state: State, runtime: Runtime[RunContext]) -> Literal["review", "__end__"]:
+def approve(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Copilot mode: pause before publishing until an approver answers in Slack.
+
+    *Open PR* re-reads the values from the working copy (the worker fetched the base just before
+    resuming) so the proposal is validated again on a fresh base; *Request change* becomes
+    guidance for another analysis, like a PR review comment."""
+    answer = interrupt({"kind": "approval", "result": state.get("result")})
+    action = answer.get("action", "open") if isinstance(answer, dict) else "open"
+    update: dict[str, Any] = {"review_round": state.get("review_round", 0) + 1}
+    if action == "open":
+        location, values_text, error = steps.find_values(
+            runtime.context, state["incident"], state["evidence"]
+        )
+        return {
+            **update,
+            "approved": True,
+            "location": location,
+            "values_text": values_text,
+            "locate_error": error,
+            "checked": None,
+        }
+    guidance = answer.get("guidance", "") if isinstance(answer, dict) else str(answer)
+    return {
+        **update,
+        "guidance": [*state.get("guidance", []), guidance],
+        "attempts": 0,
+        "feedback": [],
+        "tried": [],
+        "rejected_reasons": [],
+        "checked": None,
+        "proposal": None,
+    }
+
+
+def after_approve(state: State) -> Literal["validate", "analyze", "finish"]:
+    if state.get("approved"):
+        return "validate" if state.get("location") is not None else "finish"
+    return "analyze"
+
+
+def awaits_approval(state: State, mode: str) -> bool:
+    """Copilot mode, a validated proposal, no PR yet and nobody approved it."""
+    checked = state.get("checked")
+    return (
+        mode == "copilot"
+        and checked is not None
+        and checked.ok
+        and not state.get("approved")
+        and state.get("pr") is None
+    )
+
+
+def after_finish(
+    state: State, runtime: Runtime[RunContext]
+) -> Literal["review", "approve", "__end__"]:
     """Service mode waits for review once a PR exists; the CLI always ends here."""
+    if runtime.context.publish and awaits_approval(state, getattr(runtime.context, "mode", "auto")):
+        return "approve"
     if getattr(runtime.context, "await_review", False) and state.get("pr") is not None:
         return "review"
     return "__end__"
@@ -137,7 +194,12 @@ def after_validate(
     if checked is not None and checked.ok:
         if same_changes(checked.changes, state.get("published_changes")):
             return "finish"  # the open PR already carries exactly this change
-        return "publish" if runtime.context.publish else "finish"
+        mode = getattr(runtime.context, "mode", "auto")
+        if not runtime.context.publish or mode == "observe":
+            return "finish"
+        if awaits_approval(state, mode):
+            return "finish"  # the proposal is posted; `approve` waits after `finish`
+        return "publish"
     final = checked is not None and any(i.code in FINAL_CODES for i in checked.issues)
     if not final and state.get("attempts", 0) < runtime.context.max_attempts:
         return "analyze"

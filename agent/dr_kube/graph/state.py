@@ -32,3 +32,5 @@ class State(InputState, total=False):
     # Service mode (review loop): what the open PR carries, and how many reviews were applied.
     published_changes: list[Change]
     review_round: int
+    # Copilot mode: an approver pressed *Open PR*.
+    approved: bool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ class PullRequest(BaseModel):
     merged: bool | None = False
     head: Ref = Field(default_factory=Ref)
     merged_by: GitHubUser | None = None
+    merge_commit_sha: str | None = None
 
 
 class Issue(BaseModel):
@@ -97,8 +99,14 @@ def review_event(event: str, d: Delivery) -> ReviewEvent | str:
 
 class GitHubHandler:
     def __init__(
-        self, store: Store, settings: Settings, metrics: Metrics, reviews: ReviewForge | None
+        self,
+        store: Store,
+        settings: Settings,
+        metrics: Metrics,
+        reviews: ReviewForge | None,
+        on_closed: Callable[[str, bool, str, str | None], None] | None = None,
     ) -> None:
+        self.on_closed = on_closed  # (incident, merged, by, merge sha): Slack, verification
         self.store = store
         self.settings = settings
         self.metrics = metrics
@@ -124,6 +132,11 @@ class GitHubHandler:
             return Outcome(200, "ignored", "incident already closed", row["id"])
         by = (pr.merged_by or d.sender or GitHubUser(login="unknown")).login
         self.store.pr_closed(row["id"], bool(pr.merged), by)
+        if self.on_closed is not None:
+            try:
+                self.on_closed(row["id"], bool(pr.merged), by, pr.merge_commit_sha)
+            except Exception:
+                log.exception("follow-up of the PR close of incident %s failed", row["id"])
         self.metrics.reviews.labels("merged" if pr.merged else "closed").inc()
         return Outcome(200, "recorded", "merged" if pr.merged else "closed", row["id"])
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from dr_kube.server.operator_settings import OperatorSettings
+
 
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
@@ -38,6 +40,7 @@ class Settings(BaseModel):
     llm_tokens_per_incident: int = 0
     llm_calls_per_hour: int = 0
     start_workers: bool = True
+    operators: OperatorSettings = Field(default_factory=OperatorSettings)
 
     @classmethod
     def from_env(cls, insecure_no_auth: bool = False, workers: int | None = None) -> Settings:
@@ -68,6 +71,7 @@ class Settings(BaseModel):
             llm_calls_per_incident=env_int("DRKUBE_LLM_BUDGET_CALLS_PER_INCIDENT", 0),
             llm_tokens_per_incident=env_int("DRKUBE_LLM_BUDGET_TOKENS_PER_INCIDENT", 0),
             llm_calls_per_hour=env_int("DRKUBE_LLM_BUDGET_CALLS_PER_HOUR", 0),
+            operators=OperatorSettings.from_env(),
         )
 
     @property

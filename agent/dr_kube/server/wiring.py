@@ -14,6 +14,7 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
     from dr_kube.diagnose.providers import make_provider
     from dr_kube.gitops.forge import GitHubForge
     from dr_kube.graph.graph import build_graph
+    from dr_kube.operators import Operators
     from dr_kube.server.app import Services, create_app
     from dr_kube.server.github import GitHubReviews, ReviewForge
     from dr_kube.server.github_events import GitHubHandler
@@ -42,23 +43,30 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
         reviews = GitHubReviews(
             token, base.forge.repo_name, os.environ.get("DRKUBE_GITHUB_API_URL")
         )
-    worker = Worker(store, graph, make_context, settings, metrics, reviews)
+    operators = Operators(
+        store, settings.operators, base.repo, base.prometheus_url, poll=settings.poll_seconds
+    )
+    worker = Worker(store, graph, make_context, settings, metrics, reviews, operators.hooks)
+    operators.wake = worker.wake.set
     services = Services(
         store,
         settings,
         metrics,
-        GitHubHandler(store, settings, metrics, reviews),
+        GitHubHandler(store, settings, metrics, reviews, on_closed=operators.hooks.pr_closed),
         on_intake=worker.wake.set,
         ready=lambda: not start_workers or any(t.is_alive() for t in worker.threads),
+        operators=operators,
     )
 
     @asynccontextmanager
     async def lifespan(app: Any) -> Any:
         if start_workers:
             worker.start()
+            operators.start()
         try:
             yield
         finally:
+            operators.shutdown()
             worker.shutdown()
             store.close()
 

@@ -1,0 +1,1 @@
+"""Slack: one thread per incident, copilot approvals, signed interactivity."""
