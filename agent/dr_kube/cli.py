@@ -320,5 +320,11 @@ from dr_kube.server.cli import serve  # noqa: E402
 main.add_command(serve)
 
 
+from dr_kube.audit_cli import audit, history  # noqa: E402
+
+main.add_command(audit)
+main.add_command(history)
+
+
 if __name__ == "__main__":
     main()

@@ -387,8 +387,9 @@ def related_section(request: ProposalRequest, budget: int = RELATED_CHARS) -> li
     for past in request.history:
         fix = "; ".join(change_line(c) for c in past.changes) or "no change"
         line = clip(
-            f"{past.namespace}/{past.workload} {past.category}: {past.root_cause or 'no diagnosis'}"
-            f" | fix: {fix} | outcome: {past.outcome or 'none recorded'}",
+            f"{past.namespace}/{past.workload} {past.category} | fix: {fix} | outcome: "
+            f"{clip(past.outcome or 'none recorded', 80)} | cause: "
+            f"{clip(past.root_cause or 'no diagnosis', 140)}",
             300,
         )
         if used + len(line) > budget:
