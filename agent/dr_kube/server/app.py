@@ -48,7 +48,9 @@ class Services:
         github: GitHubHandler,
         on_intake: Callable[[], None] = lambda: None,
         ready: Callable[[], bool] = lambda: True,
+        operators: Any = None,
     ) -> None:
+        self.operators = operators  # dr_kube.operators.Operators: Slack, Argo CD, verification
         self.store = store
         self.settings = settings
         self.metrics = metrics
@@ -103,7 +105,7 @@ def create_app(services: Services, lifespan: Any = None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        source = "github" if request.url.path.endswith("github") else "alertmanager"
+        source = request.url.path.rsplit("/", 1)[-1]
         if request.url.path.startswith("/webhooks/"):
             s.metrics.deliveries.labels(source, str(exc.status_code)).inc()
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
@@ -129,6 +131,10 @@ def create_app(services: Services, lifespan: Any = None) -> FastAPI:
         stored = await run_in_threadpool(s.store.ingest, incidents)
         for incident in incidents:
             s.metrics.alerts.labels(incident.status).inc()
+        if s.operators is not None:
+            for i in stored:
+                if i.incident_id and i.action in ("resolved", "refired"):
+                    s.operators.hooks.alert_event(i.incident_id, i.action)
         s.metrics.deliveries.labels("alertmanager", "202").inc()
         s.on_intake()
         return Accepted(
@@ -171,6 +177,10 @@ def create_app(services: Services, lifespan: Any = None) -> FastAPI:
             s.on_intake()
         ack = GitHubAck(status=outcome.status, reason=outcome.reason, incident=outcome.incident)
         return JSONResponse(ack.model_dump(), status_code=outcome.code)
+
+    from dr_kube.server.operator_routes import operator_router
+
+    app.include_router(operator_router(s))
 
     @app.get("/healthz", summary="Liveness")
     async def healthz() -> dict[str, str]:
