@@ -13,6 +13,7 @@ from pytest_httpserver import HTTPServer
 
 from dr_kube.server.settings import Settings
 from tests.service.helpers import SECRET, TOKEN, ServiceGitHub
+from tests.service.slack_fake import fake_slack  # noqa: F401 (the fixture)
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
