@@ -3,6 +3,8 @@ and what the rules provider, the LLM prompt and the PR body do with related inci
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -107,7 +109,8 @@ def oom_incident() -> Incident:
     return load_incidents(SAMPLES / "sample_oom.json")[0]
 
 
-STARTS = datetime.fromisoformat("2026-11-24T21:04:12+00:00").timestamp()
+# The leak window ends now, or at the sample alert's start when the clock is earlier.
+STARTS = max(datetime.fromisoformat("2026-11-24T21:04:12+00:00").timestamp(), time.time())
 
 
 def past_raise(
@@ -213,3 +216,47 @@ def test_related_incidents_in_the_prompt_within_budget() -> None:
     section = prompt.split('<data source="past incidents">')[1].split("</data>")[0]
     assert len(section) <= 1_300  # the section's character budget (RELATED_CHARS) holds
     assert prompt.count("outcome: not-enough") == 4  # the fifth does not fit
+
+
+def earlier_generations(store: Store, raises: list[tuple[str, str]]) -> str:
+    """An incident whose merged fixes were not enough: one generation per raise, then the next."""
+    add_incident(
+        store,
+        "current",
+        namespace="online-boutique",
+        workload="frontend",
+        days_ago=0.5,
+        root_cause="Container server is killed for using more memory than its limit (OOMKilled).",
+        status="running",
+    )
+    for generation, (old, new) in enumerate(raises, start=1):
+        attempt = store.start_attempt("current", generation, "run", "w")
+        change = {"file": VALUES, "path": LIMIT, "old": old, "new": new}
+        store.finish_attempt(
+            attempt, status="done", changes=json.dumps([change]), pr_action="opened"
+        )
+    store.update("current", generation=len(raises) + 1)
+    return "current"
+
+
+def test_the_incidents_own_earlier_fixes_count(sqlite_store: Store, gitops_repo: Path) -> None:
+    """Verification's `not-enough` (or a refire) starts a new generation of the same incident: the
+    fix it merged is history too."""
+    incident_id = earlier_generations(sqlite_store, [("128Mi", "256Mi")])
+    memory = BoundMemory(StoreMemory(sqlite_store), incident_id)
+    found = memory.similar(MemoryQuery(namespace="online-boutique", workload="frontend"))
+    assert [p.id for p in found] == ["current#1"]
+    assert found[0].merged and found[0].outcome_kind == "not-enough"
+    result = run(gitops_repo, BoundMemory(StoreMemory(sqlite_store), incident_id))
+    assert result.fix.status == "no-fix" and "current#1" in (result.fix.reason or "")
+
+
+def test_two_raises_of_the_same_incident_are_a_probable_leak(
+    sqlite_store: Store, gitops_repo: Path
+) -> None:
+    incident_id = earlier_generations(sqlite_store, [("64Mi", "128Mi"), ("128Mi", "256Mi")])
+    result = run(gitops_repo, BoundMemory(StoreMemory(sqlite_store), incident_id))
+    assert result.fix.status == "no-fix"
+    assert "probable memory leak" in (result.fix.reason or "") and "64Mi → 256Mi, ×4" in (
+        result.fix.reason or ""
+    )

@@ -137,9 +137,9 @@ class RulesProvider:
 
 
 def history_now(request: ProposalRequest) -> float:
-    """The time the leak window ends: the alert's start, else now."""
+    """The time the leak window ends: now, or the alert's start when that is later (replays)."""
     started = request.incident.starts_at
-    return started.timestamp() if started is not None else time.time()
+    return max(started.timestamp(), time.time()) if started is not None else time.time()
 
 
 def make_provider(name: str) -> Provider:

@@ -99,9 +99,44 @@ class StoreMemory:
 
     def similar(self, query: MemoryQuery) -> list[PastIncident]:
         with self.store.db.tx(write=False) as cur:
-            same = self._same(cur, query)
+            earlier = self._earlier_generations(cur, query.exclude) if query.exclude else []
+            same = [*earlier, *self._same(cur, query)]
             text = self._text(cur, query, exclude={p.id for p in same}) if query.text else []
         return rank(same, text, query.limit)
+
+    def _earlier_generations(self, cur: Cursor, incident_id: str) -> list[PastIncident]:
+        """The fixes this incident already had merged: a new generation starts only after a merged
+        fix was not enough (the alert fired again, or verification said `not-enough`)."""
+        row = cur.one(f"SELECT {COLUMNS}, generation FROM incidents WHERE id = ?", (incident_id,))
+        if row is None or int(row["generation"]) <= 1:
+            return []
+        attempts = cur.all(
+            "SELECT generation, changes, started_at, finished_at FROM attempts "
+            "WHERE incident_id = ? AND generation < ? AND pr_action IN ('opened', 'updated') "
+            "AND changes IS NOT NULL ORDER BY id",
+            (incident_id, int(row["generation"])),
+        )
+        last = {int(a["generation"]): a for a in attempts}  # the change each generation merged
+        out = []
+        for generation, attempt in sorted(last.items()):
+            item = past(row, same_workload=True)
+            when = float(attempt["finished_at"] or attempt["started_at"])
+            changes = [Change.model_validate(c) for c in json.loads(attempt["changes"] or "[]")]
+            out.append(
+                item.model_copy(
+                    update={
+                        "id": f"{incident_id}#{generation}",
+                        "status": "merged",
+                        "created_at": when,
+                        "merged_at": when,
+                        "changes": changes,
+                        "pr_url": None,
+                        "outcome": f"not enough: the alert came back after attempt {generation} "
+                        "was merged",
+                    }
+                )
+            )
+        return out
 
     def _same(self, cur: Cursor, query: MemoryQuery) -> list[PastIncident]:
         where = "namespace = ? AND workload = ? AND id <> ?"
