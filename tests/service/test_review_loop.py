@@ -116,7 +116,10 @@ def test_close_command_closes_the_pr(make_client: Any, fake_github: Any) -> None
     assert incident(client)["status"] == "closed"
 
 
-def test_refire_after_merge_starts_a_new_attempt(make_client: Any, fake_github: Any) -> None:
+def test_refire_after_merge_starts_a_new_attempt(
+    make_client: Any, fake_github: Any, gitops_with_origin: tuple[Path, Path]
+) -> None:
+    _, origin = gitops_with_origin
     client, _, _ = make_client(github_repo="acme/gitops")
     client.post(
         "/webhooks/alertmanager",
@@ -124,6 +127,7 @@ def test_refire_after_merge_starts_a_new_attempt(make_client: Any, fake_github: 
         headers=am_headers(),
     )
     wait_for(lambda: incident(client)["status"] == "awaiting-review")
+    git(origin, "update-ref", "refs/heads/main", f"refs/heads/{BRANCH}")  # the merge, fast-forward
     deliver(client, "pull_request", pr_closed(1, BRANCH, merged=True))
     # a repeat notification of the same firing is not a new firing
     client.post(
@@ -142,6 +146,8 @@ def test_refire_after_merge_starts_a_new_attempt(make_client: Any, fake_github: 
     assert "not enough" in again["outcome"] or any(
         "not enough" in e["message"] for e in again["events"]
     )
+    # the next attempt starts from the merged value: it never repeats the change that was not enough
+    assert [c["old"] for c in again["changes"]] == ["600Mi"]
 
 
 def test_a_redelivered_github_event_is_handled_once(make_client: Any, fake_github: Any) -> None:
