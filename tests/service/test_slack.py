@@ -131,10 +131,9 @@ def test_copilot_opens_nothing_until_an_approver_presses_open_pr(
     assert done["pr_number"] == 1 and len(fake_github.calls("POST", r"/pulls$")) == 1
     assert "memory: 384Mi" in git(origin, "show", f"{BRANCH}:values/online-boutique.yaml")
     assert fake_slack.find("usergroups.users.list")[0]["usergroup"] == GROUP
-    assert any(
-        "Open PR approved by U0GROUPMEM in Slack channel C0DRKUBE01" in e["message"]
-        for e in done["events"]
-    )
+    [approval] = [e for e in done["events"] if e["message"].startswith("Open PR approved")]
+    assert approval["message"] == "Open PR approved by U0GROUPMEM in Slack channel C0DRKUBE01"
+    assert approval["actor"] == "slack:U0GROUPMEM"  # who approved, in the audit record itself
     wait_for(lambda: any("Opened" in m["text"] for m in fake_slack.find("chat.postMessage")))
     roots = [m for m in fake_slack.find("chat.postMessage") if "thread_ts" not in m]
     assert len(roots) == 1  # one thread per incident

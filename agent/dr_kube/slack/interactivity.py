@@ -114,7 +114,11 @@ class SlackActions:
         log.warning("Slack user %s may not %s on incident %s: refused", user, what, incident_id)
         if self.ops.incident(incident_id) is not None:
             self.store.event(
-                incident_id, "slack", f"refused {what} from Slack user {user}: not an approver"
+                incident_id,
+                "slack",
+                f"refused {what} from Slack user {user}: not an approver",
+                actor=f"slack:{user}",
+                data={"action": what, "channel": channel, "refused": True},
             )
         if self.client is not None and channel:
             try:
@@ -152,7 +156,13 @@ class SlackActions:
                 )
             self.ops.queue_action(incident_id, f"slack:{p.user.id}", "open", "")
             where = f"Slack channel {channel}" if channel else "Slack"
-            self.store.event(incident_id, "approval", f"Open PR approved by {p.user.id} in {where}")
+            self.store.event(
+                incident_id,
+                "approval",
+                f"Open PR approved by {p.user.id} in {where}",
+                actor=f"slack:{p.user.id}",
+                data={"action": "open-pr", "channel": channel},
+            )
             self.notify.reply(
                 incident_id,
                 f"<@{p.user.id}> approved: opening the PR (validated again on a fresh base).",
@@ -212,7 +222,11 @@ class SlackActions:
                 return error(f"The incident is {row['status']}; nothing to change now.")
             self.ops.queue_action(incident_id, author, "change", text)
             self.store.event(
-                incident_id, "approval", f"change requested by {p.user.id} in Slack: {text[:200]}"
+                incident_id,
+                "approval",
+                f"change requested by {p.user.id} in Slack: {text[:200]}",
+                actor=f"slack:{p.user.id}",
+                data={"action": "request-change"},
             )
             self.notify.reply(
                 incident_id, f"<@{p.user.id}> asked for a change: “{text}”. Working on it."
@@ -222,7 +236,13 @@ class SlackActions:
         if row["status"] in ("closed", "resolved"):
             return error(f"The incident is already {row['status']}.")
         self.ops.ignore(incident_id, author, text)
-        self.store.event(incident_id, "approval", f"ignored by {p.user.id} in Slack: {text[:200]}")
+        self.store.event(
+            incident_id,
+            "approval",
+            f"ignored by {p.user.id} in Slack: {text[:200]}",
+            actor=f"slack:{p.user.id}",
+            data={"action": "ignore"},
+        )
         if row["pr_number"]:
             self.store.outbox_add(
                 incident_id, row["pr_number"], "comment", f"Ignored in Slack: {text}"
