@@ -1,4 +1,6 @@
-"""Tables: incidents, alerts, attempts, reviews, outbox (PR comments to post), events (audit)."""
+"""Tables: incidents, alerts, attempts, reviews, outbox (PR comments to post).
+
+The audit trail, which records every action, has its own tables (`dr_kube.store.audit`)."""
 
 from __future__ import annotations
 
@@ -93,14 +95,6 @@ CREATE TABLE IF NOT EXISTS outbox (
     done INTEGER NOT NULL DEFAULT 0,
     note TEXT
 );
-CREATE TABLE IF NOT EXISTS events (
-    id {serial},
-    incident_id TEXT NOT NULL,
-    ts DOUBLE PRECISION NOT NULL,
-    kind TEXT NOT NULL,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_incident ON events (incident_id);
 """
 
 SERIAL = {
