@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dr_kube.cluster.source import ClusterSource
 from dr_kube.collect import collect_evidence, evidence_from_alert
@@ -16,7 +16,7 @@ from dr_kube.gitops.forge import Forge, LocalForge, PullRequestSpec
 from dr_kube.gitops.locate import Location, locate
 from dr_kube.gitops.patch import apply_changes, to_plain
 from dr_kube.gitops.pr import pr_body, pr_title, update_comment
-from dr_kube.gitops.repo import GitRepo, branch_name
+from dr_kube.gitops.repo import GitRepo, branch_name, write_lock
 from dr_kube.gitops.yamlio import get_path, load_one
 from dr_kube.memory import Memory, MemoryQuery, NoMemory, PastIncident, query_text
 from dr_kube.models import (
@@ -56,6 +56,10 @@ class RunContext:
     forge: Forge = field(default_factory=LocalForge)
     audit: AuditSink = field(default_factory=NoAudit)  # the service binds the store's trail
     memory: Memory = field(default_factory=NoMemory)  # the service binds the store's memory
+    # Service mode: after a PR the run pauses for review; `copilot` pauses before publishing
+    # until an approver answers, `observe` never publishes. The CLI keeps the defaults.
+    await_review: bool = False
+    mode: Literal["auto", "copilot", "observe"] = "auto"
 
 
 def gather(ctx: RunContext, incident: Incident) -> Evidence:
@@ -189,14 +193,15 @@ def publish(
     base = ctx.base_branch or repo.default_base()
     title = pr_title(workload, checked.changes)
     changes = checked.changes
-    outcome = repo.commit_fix(
-        branch=branch,
-        base=base,
-        file=location.values_file,
-        transform=lambda fresh: apply_changes(fresh, changes),
-        message=f"{title}\n\n{proposal.diagnosis.root_cause}\n\nDR-Kube incident: {key}",
-        push=ctx.push,
-    )
+    with write_lock(ctx.repo):
+        outcome = repo.commit_fix(
+            branch=branch,
+            base=base,
+            file=location.values_file,
+            transform=lambda fresh: apply_changes(fresh, changes),
+            message=f"{title}\n\n{proposal.diagnosis.root_cause}\n\nDR-Kube incident: {key}",
+            push=ctx.push,
+        )
     spec = PullRequestSpec(
         branch=branch,
         base=base,

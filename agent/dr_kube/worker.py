@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
-from dr_kube.graph.nodes import repo_lock
+from dr_kube.gitops.repo import write_lock
 from dr_kube.models import Result
 from dr_kube.runner import ServiceRun, paused_round, run_checkpointed
 from dr_kube.server.github import ReviewForge
@@ -33,7 +33,6 @@ class ServiceContext(RunContext):
     """The run context in service mode: after a PR the run pauses for review."""
 
     await_review: bool = True
-    mode: str = "auto"  # auto | copilot | observe (per incident, see OperatorHooks)
 
 
 class RunHooks(Protocol):
@@ -220,14 +219,10 @@ class Worker:
         from dr_kube.gitops.repo import GitRepo
 
         try:
-            with repo_lock(ctx.repo):
+            with write_lock(ctx.repo):
                 repo = GitRepo(ctx.repo)
-                if not repo.has_remote():
-                    return
-                base = ctx.base_branch or repo.default_base()
-                repo._git("fetch", "--quiet", "origin", base, check=False)
-                if repo.current_branch() == base:
-                    repo._git("merge", "--quiet", "--ff-only", f"origin/{base}", check=False)
+                if repo.has_remote():
+                    repo.refresh(ctx.base_branch or repo.default_base())
         except DrKubeError as exc:
             log.warning("could not refresh the GitOps working copy: %s", exc)
 

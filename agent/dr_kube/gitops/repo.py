@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +98,15 @@ class GitRepo:
                 return match.group(1)
         return self.current_branch()
 
+    def refresh(self, base: str) -> None:
+        """Fetch the base from origin and fast-forward the checkout when it is on the base.
+
+        Best effort: a diverged or dirty checkout stays as it is (fixes are always committed on a
+        freshly fetched base in a worktree of their own, whatever the checkout holds)."""
+        self._git("fetch", "--quiet", "origin", base, check=False)
+        if self.current_branch() == base:
+            self._git("merge", "--quiet", "--ff-only", f"origin/{base}", check=False)
+
     def file_history(self, file: str, limit: int = 20) -> list[tuple[str, str]]:
         """[(commit, file text)] for the file's last versions, newest first."""
         commits = self._git("log", f"-{limit}", "--format=%H", "--", file, check=False).split()
@@ -174,3 +186,25 @@ def github_repo_from_url(url: str | None) -> str | None:
         return None
     match = re.search(r"github\.com[:/]+([^/]+)/([^/]+?)(?:\.git)?/?$", url)
     return f"{match.group(1)}/{match.group(2)}" if match else None
+
+
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def write_lock(repo: Path) -> Iterator[None]:
+    """One git writer per working copy: across threads (a lock) and processes (flock)."""
+    with _locks_guard:
+        lock = _locks.setdefault(repo, threading.Lock())
+    with lock:
+        git_dir = repo / ".git"
+        if not git_dir.is_dir():
+            yield
+            return
+        with (git_dir / "dr-kube.lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)

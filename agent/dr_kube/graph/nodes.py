@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -84,15 +79,9 @@ def validate(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
 def publish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     proposal, checked, location = state["proposal"], state["checked"], state["location"]
     assert proposal is not None and checked is not None and location is not None
-    with repo_lock(runtime.context.repo):
-        pr = steps.publish(
-            runtime.context,
-            state["incident"],
-            proposal,
-            checked,
-            location,
-            state.get("attempts", 1),
-        )
+    pr = steps.publish(
+        runtime.context, state["incident"], proposal, checked, location, state.get("attempts", 1)
+    )
     return {"pr": pr, "published_changes": checked.changes}
 
 
@@ -173,9 +162,9 @@ def after_finish(
     state: State, runtime: Runtime[RunContext]
 ) -> Literal["review", "approve", "__end__"]:
     """Service mode waits for review once a PR exists; the CLI always ends here."""
-    if runtime.context.publish and awaits_approval(state, getattr(runtime.context, "mode", "auto")):
+    if runtime.context.publish and awaits_approval(state, runtime.context.mode):
         return "approve"
-    if getattr(runtime.context, "await_review", False) and state.get("pr") is not None:
+    if runtime.context.await_review and state.get("pr") is not None:
         return "review"
     return "__end__"
 
@@ -194,7 +183,7 @@ def after_validate(
     if checked is not None and checked.ok:
         if same_changes(checked.changes, state.get("published_changes")):
             return "finish"  # the open PR already carries exactly this change
-        mode = getattr(runtime.context, "mode", "auto")
+        mode = runtime.context.mode
         if not runtime.context.publish or mode == "observe":
             return "finish"
         if awaits_approval(state, mode):
@@ -212,25 +201,3 @@ def same_changes(changes: list[Any], published: list[Any] | None) -> bool:
     return [c.model_dump(mode="json") for c in changes] == [
         c.model_dump(mode="json") for c in published
     ]
-
-
-_locks: dict[Path, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-@contextmanager
-def repo_lock(repo: Path) -> Iterator[None]:
-    """One git writer per working copy: across threads (a lock) and processes (flock)."""
-    with _locks_guard:
-        lock = _locks.setdefault(repo, threading.Lock())
-    with lock:
-        git_dir = repo / ".git"
-        if not git_dir.is_dir():
-            yield
-            return
-        with (git_dir / "dr-kube.lock").open("a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)

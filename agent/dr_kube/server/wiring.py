@@ -31,6 +31,7 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
     def make_context() -> RunContext:
         fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(RunContext)}
         fields["provider"] = make_provider(provider_name)
+        fields["await_review"] = True
         return ServiceContext(**fields)
 
     store = open_store(settings.database_url, settings.db_path, settings.max_runs)
