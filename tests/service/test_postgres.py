@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -12,11 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from tests.conftest import IN_CI, git
 from tests.service.helpers import (
     WORKLOADS,
     Serve,
+    ServiceGitHub,
     alert,
     am_headers,
     branches,
@@ -123,3 +127,67 @@ def test_two_replicas_share_the_work_each_incident_once(
     finally:
         for serve in replicas:
             serve.stop()
+
+
+def test_a_replica_killed_mid_run_leaves_its_incident_to_the_other(
+    tmp_path: Path,
+    gitops_with_origin: tuple[Path, Path],
+    postgres_url: str,
+    httpserver: HTTPServer,
+) -> None:
+    """kill -9 of the replica running an incident: the other one takes it over when the lease
+    runs out and finishes it from the PostgreSQL checkpoint — one branch, one PR."""
+    _, origin = gitops_with_origin
+    fake = ServiceGitHub(httpserver)
+    reached, release = threading.Event(), threading.Event()
+    blocked = {"done": False}
+
+    def handler(request: Request) -> Response:
+        # Replica A's first PR look-up blocks: its branch is pushed, its PR not yet opened.
+        if request.method == "GET" and request.path.endswith("/pulls") and not blocked["done"]:
+            blocked["done"] = True
+            reached.set()
+            release.wait(30)
+        return fake.handle(request)
+
+    httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(handler)
+    env = {
+        "DRKUBE_DATABASE_URL": postgres_url,
+        "GITHUB_TOKEN": "test-token",
+        "DRKUBE_GITHUB_API_URL": fake.api,
+    }
+    args = ["--github-repo", "acme/gitops"]
+    clones = []
+    for n in range(2):
+        clone = tmp_path / f"replica{n}"
+        git(tmp_path, "clone", "--quiet", str(origin), str(clone))
+        clones.append(clone)
+    first = Serve(clones[0], tmp_path / "a" / "unused.db", env=env, args=args).start()
+    second: Serve | None = None
+    try:
+        r = httpx.post(
+            f"{first.url}/webhooks/alertmanager",
+            content=json.dumps(payload(alert("cartservice"))),
+            headers=am_headers(),
+        )
+        assert r.status_code == 202
+        assert reached.wait(30), "replica A never reached the PR step"
+        second = Serve(clones[1], tmp_path / "b" / "unused.db", env=env, args=args).start()
+        first.kill()  # kill -9 while it holds the incident's lease
+        release.set()
+        [item] = wait_for(
+            lambda: [i for i in second.incidents() if i["status"] == "awaiting-review"], 60
+        )
+        assert item["pr_number"] == 1
+        assert branches(origin) == ["dr-kube/online-boutique/cartservice/oom"]
+        assert len(fake.calls("POST", r"/pulls$")) == 1
+        detail = httpx.get(
+            f"{second.url}/api/v1/incidents/{item['id']}", headers=am_headers()
+        ).json()
+        workers = {a["worker"].rsplit(":", 2)[1] for a in detail["attempts"]}
+        assert len(workers) == 2, "the second replica finished what the first began"
+    finally:
+        release.set()
+        first.stop()
+        if second is not None:
+            second.stop()
