@@ -17,6 +17,7 @@ from dr_kube.alerts import parse_incidents
 from dr_kube.errors import InputError
 from dr_kube.server.auth import bearer_or_basic_ok, github_signature_ok
 from dr_kube.server.github_events import Delivery, GitHubHandler
+from dr_kube.server.intake import GroupCommit
 from dr_kube.server.metrics import Metrics
 from dr_kube.server.schemas import (
     ALERTMANAGER_BODY,
@@ -52,6 +53,7 @@ class Services:
     ) -> None:
         self.operators = operators  # dr_kube.operators.Operators: Slack, Argo CD, verification
         self.store = store
+        self.intake = GroupCommit(store)  # concurrent deliveries share one durable commit
         self.settings = settings
         self.metrics = metrics
         self.github = github
@@ -128,7 +130,7 @@ def create_app(services: Services, lifespan: Any = None) -> FastAPI:
             incidents = parse_incidents(data)
         except InputError as exc:
             raise problem(422, str(exc)) from None
-        stored = await run_in_threadpool(s.store.ingest, incidents)
+        stored = await run_in_threadpool(s.intake.ingest, incidents)
         for incident in incidents:
             s.metrics.alerts.labels(incident.status).inc()
         if s.operators is not None:
