@@ -138,6 +138,9 @@ def container_spec(spec: dict[str, Any], init: bool = False) -> ContainerEvidenc
         readiness_probe=spec.get("readinessProbe"),
         startup_probe=spec.get("startupProbe"),
         env_names=[e.get("name", "") for e in spec.get("env") or []],
+        host_ports=[
+            int(port["hostPort"]) for port in spec.get("ports") or [] if port.get("hostPort")
+        ],
     )
 
 

@@ -27,6 +27,7 @@ class ContainerEvidence(BaseModel):
     readiness_probe: dict[str, Any] | None = None
     startup_probe: dict[str, Any] | None = None
     env_names: list[str] = Field(default_factory=list)
+    host_ports: list[int] = Field(default_factory=list)
 
     @property
     def troubled(self) -> bool:

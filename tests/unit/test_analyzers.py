@@ -384,3 +384,35 @@ def test_the_alert_named_container_is_the_one_analyzed() -> None:
     ctx = AnalysisContext(incident=sidecar, evidence=collect_evidence(source, sidecar))
     [best, *_] = run_analyzers(ctx)
     assert best.category == "oom" and best.container == "metrics"
+
+
+def test_a_second_replica_needs_a_node_of_its_own_with_host_ports() -> None:
+    events = [
+        event(
+            "SuccessfulCreate",
+            f"Created pod: web-6d8f7c9b5-{i}",
+            type_="Normal",
+            obj="ReplicaSet/web-6d8f7c9b5",
+            field_path=None,
+        )
+        for i in range(4)
+    ]
+    one_node = context(
+        events=events,
+        workload={"desired_replicas": 1, "available_replicas": 0},
+        container={"host_ports": [80, 443]},
+    )
+    finding = ANALYZERS["replicas-mismatch"](one_node)
+    assert finding is not None and finding.fix is None
+    assert "hostPort 80, 443" in finding.root_cause and "Add a node" in (finding.human_action or "")
+    three_nodes = context(
+        events=events,
+        workload={"desired_replicas": 1, "available_replicas": 0},
+        container={"host_ports": [80, 443]},
+        nodes=[
+            NodeEvidence(name=f"node-{i}", allocatable_cpu="4", allocatable_memory="16Gi")
+            for i in range(3)
+        ],
+    )
+    finding = ANALYZERS["replicas-mismatch"](three_nodes)
+    assert finding is not None and finding.fix is not None and finding.fix.kind == "raise-replicas"

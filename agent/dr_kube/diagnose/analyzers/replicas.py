@@ -39,6 +39,28 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
     created = sum(e.count for e in recreated)
     if desired <= 1 and (created >= RECREATED or len(kills) >= 2):
         evidence += [e.line() for e in recreated[:1]] + [e.line() for e in kills[:1]]
+        host_ports = sorted({p for c in workload.containers for p in c.host_ports})
+        nodes = [n for n in ctx.evidence.nodes if n.ready]
+        if host_ports and nodes and len(nodes) <= desired:
+            ports = ", ".join(map(str, host_ports))
+            evidence.append(
+                f"{workload.kind}/{workload.name}: hostPort {ports}; {len(nodes)} ready node(s)"
+            )
+            return Finding(
+                category="replicas-mismatch",
+                root_cause=(
+                    f"{workload.kind} {workload.name} runs a single replica, so every time its pod "
+                    f"is replaced ({created} pods created recently) the service has none available; "
+                    f"a second replica would need a node of its own (hostPort {ports}) and the "
+                    f"cluster has {len(nodes)}."
+                ),
+                evidence=evidence,
+                confidence=0.75,
+                human_action=(
+                    f"Add a node (each replica binds host port {ports}) or stop using hostPort "
+                    "(a LoadBalancer/NodePort Service), then raise the replicas."
+                ),
+            )
         return Finding(
             category="replicas-mismatch",
             root_cause=(
