@@ -225,3 +225,21 @@ def test_a_zero_budget_means_no_limit() -> None:
     for _ in range(5):
         counter.take(0)
     assert counter.count() == 5
+
+
+def test_a_model_that_names_another_class_does_not_overrule_confident_analyzers(
+    httpserver: HTTPServer,
+) -> None:
+    """The OOMKilled evidence is quoted; a model answering "cpu-throttling" is not believed."""
+    recorder = Recorder(
+        answer_text(
+            category="cpu-throttling",
+            root_cause="The frontend is throttled by its CPU limit.",
+            changes=[{"path": ["frontend", "resources", "limits", "cpu"], "new": "400m"}],
+        )
+    )
+    result = run_incident(oom_incident(), run_context(provider(serve(httpserver, recorder))))
+    assert result.diagnosis is not None and result.diagnosis.category == "oom"
+    assert result.diagnosis.provider.startswith("rules (ollama said cpu-throttling")
+    assert [c.dotted() for c in result.fix.changes] == ["frontend.resources.limits.memory"]
+    assert result.fix.attempts == 1 and result.usage.llm_calls == 1

@@ -109,6 +109,14 @@ class HybridProvider:
             provider=self.label,
             container=hint.diagnosis.container or request.evidence.focus_container,
         )
+        disagrees = proposal.diagnosis.category != hint.diagnosis.category
+        if disagrees and hint.diagnosis.confidence >= CONFIDENT and not request.guidance:
+            # A confident analyzer rests on quoted evidence; a model that names another class
+            # is more likely wrong than the evidence.
+            self.trace.llm_changes.append(proposal.changes)
+            return self._rules(
+                hint, f"{self.name} said {proposal.diagnosis.category}; the evidence says otherwise"
+            )
         if proposal.changes:
             if proposal.changes in request.tried:
                 return self._rules(hint, f"{self.name} repeated a rejected change", fallback=True)
@@ -129,6 +137,10 @@ class HybridProvider:
         return hint.model_copy(
             update={"diagnosis": hint.diagnosis.model_copy(update={"provider": text})}
         )
+
+
+# Analyzer confidence at which the model may not overrule the failure class.
+CONFIDENT = 0.85
 
 
 def choose_backend(name: str, settings: LLMSettings) -> Backend:
