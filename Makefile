@@ -61,8 +61,8 @@ test: $(DEV) ## Run every test (installs the Debian tools the tests need when al
 
 .PHONY: lint
 lint: $(DEV) ## ruff (lint and format check) and mypy
-	$(BIN)/ruff check agent tests
-	$(BIN)/ruff format --check agent tests
+	$(BIN)/ruff check agent tests bench eval/tools
+	$(BIN)/ruff format --check agent tests bench eval/tools
 	$(BIN)/mypy
 
 .PHONY: bench
