@@ -109,6 +109,21 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def pull_request_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Where pull requests go: shared by `fix` and `serve`."""
+    func = click.option(
+        "--github-repo",
+        envvar="DRKUBE_GITHUB_REPO",
+        help="owner/name for PRs (default: from the origin URL). [env DRKUBE_GITHUB_REPO]",
+    )(func)
+    return click.option(
+        "--base",
+        "base_branch",
+        envvar="DRKUBE_BASE_BRANCH",
+        help="Base branch (default: origin's HEAD, else the current branch). [env DRKUBE_BASE_BRANCH]",
+    )(func)
+
+
 def build_context(
     *,
     cluster_dir: Path | None,
@@ -270,17 +285,7 @@ def run(alert_file: Path, output: str, **options: Any) -> None:
 @click.option(
     "--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--base",
-    "base_branch",
-    envvar="DRKUBE_BASE_BRANCH",
-    help="Base branch (default: origin's HEAD, else the current branch). [env DRKUBE_BASE_BRANCH]",
-)
-@click.option(
-    "--github-repo",
-    envvar="DRKUBE_GITHUB_REPO",
-    help="owner/name for the PR (default: from the origin URL). [env DRKUBE_GITHUB_REPO]",
-)
+@pull_request_options
 @click.option(
     "--push/--no-push",
     default=True,

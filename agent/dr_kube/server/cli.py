@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dr_kube.cli import guarded, source_options
+from dr_kube.cli import guarded, pull_request_options, source_options
 
 log = logging.getLogger("dr_kube.server")
 
@@ -18,17 +18,7 @@ log = logging.getLogger("dr_kube.server")
 @source_options
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="DRKUBE_HOST")
 @click.option("--port", type=int, default=8080, show_default=True, envvar="DRKUBE_PORT")
-@click.option(
-    "--base",
-    "base_branch",
-    envvar="DRKUBE_BASE_BRANCH",
-    help="Base branch (default: origin's HEAD). [env DRKUBE_BASE_BRANCH]",
-)
-@click.option(
-    "--github-repo",
-    envvar="DRKUBE_GITHUB_REPO",
-    help="owner/name for PRs (default: from the origin URL). [env DRKUBE_GITHUB_REPO]",
-)
+@pull_request_options
 @click.option("--workers", type=click.IntRange(1, 64), help="Concurrent runs [env DRKUBE_WORKERS]")
 @click.option(
     "--insecure-no-auth",
