@@ -217,20 +217,18 @@ def execute(alert_file: Path, output: str, **context_args: Any) -> int:
         docs = [r.to_json_dict() for r in results]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
     else:
-        click.echo(
-            "\n\n".join(
-                render_text(r, "fix" if context_args.get("publish") else "run") for r in results
-            )
-        )
+        click.echo("\n\n".join(render_text(r) for r in results))
     return worst(codes)
 
 
 def worst(codes: list[int]) -> int:
     """Internal error beats bad input beats no fix beats success."""
-    for code in (1, 2, 3):
+    from dr_kube.runner import EXIT_INPUT, EXIT_INTERNAL, EXIT_NO_FIX, EXIT_OK
+
+    for code in (EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX):
         if code in codes:
             return code
-    return 0
+    return EXIT_OK
 
 
 def guarded(func: Callable[[], int]) -> None:
@@ -251,10 +249,6 @@ def guarded(func: Callable[[], int]) -> None:
         )
         sys.exit(1)
     sys.exit(code)
-
-
-class AlertFile(click.Path):
-    """An alert file argument whose problems exit 2 with one line, like every other bad input."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -49,14 +49,6 @@ def parse_quantity(value: object) -> Decimal:
     return base * DECIMAL[suffix]
 
 
-def is_quantity(value: object) -> bool:
-    try:
-        parse_quantity(value)
-    except QuantityError:
-        return False
-    return True
-
-
 def format_memory(num_bytes: Decimal | int | float, like: object = None) -> str:
     """Format bytes in the unit style of `like` (Mi/Gi or M/G); whole numbers only."""
     amount = Decimal(num_bytes)

@@ -110,11 +110,6 @@ def looks_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 
 
-def redact_lines(lines: Iterable[str], known_secrets: Iterable[str] = ()) -> list[str]:
-    secrets = list(known_secrets)
-    return [redact(line, secrets) for line in lines]
-
-
 def redact_data(data: Any, known_secrets: Iterable[str] = ()) -> Any:
     """A copy of plain YAML/JSON data with secrets masked: values under secret-looking keys,
     `{name: X, value: Y}` env entries whose name looks secret, the data of Secret objects, and

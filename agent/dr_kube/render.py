@@ -25,7 +25,7 @@ def colour_diff(diff: str) -> str:
     return "\n".join(lines)
 
 
-def render_text(result: Result, mode: str) -> str:
+def render_text(result: Result) -> str:
     out: list[str] = []
     inc = result.incident
     workload = f"{inc.workload.kind}/{inc.workload.name}" if inc.workload else "?"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -152,10 +151,6 @@ def requests_within_limits(data: Any, changes: list[Change]) -> list[ValidationI
         except QuantityError:
             continue
     return issues
-
-
-def read_values(repo: Path, location: Location) -> str:
-    return (repo / location.values_file).read_text(encoding="utf-8")
 
 
 def risk_of(

@@ -137,7 +137,7 @@ def run_one(
         ), [str(exc)]
     seconds = time.perf_counter() - started
     used = usage_delta(provider.usage, before)
-    texts = [json.dumps(result.to_json_dict(), ensure_ascii=False), render_text(result, "run")]
+    texts = [json.dumps(result.to_json_dict(), ensure_ascii=False), render_text(result)]
     return IncidentOutcome(
         key=result.incident.key,
         workload=result.incident.workload.name if result.incident.workload else workload,
