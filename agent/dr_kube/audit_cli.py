@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 import click
 
+from dr_kube.cli_options import guarded
 from dr_kube.errors import InputError
 
 EXIT_BROKEN = 4  # the audit trail was changed or has a gap
@@ -64,12 +65,6 @@ def parse_since(text: str | None, now: float | None = None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.timestamp()
-
-
-def guarded(body: Callable[[], int]) -> None:
-    from dr_kube.cli import guarded as run_guarded  # dr_kube.cli imports this module at its end
-
-    run_guarded(body)
 
 
 def stamp(ts: float) -> str:

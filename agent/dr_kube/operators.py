@@ -193,11 +193,9 @@ class Verifier:
         pr = inc["pr_number"]
         if report.outcome == "verified":
             self.ops.verified(incident_id, summary, data, pr)
-            self.store.event(incident_id, "verify", f"verified: {summary}")
             self.notify.reply(incident_id, f"✅ Verified {summary}")
         elif report.outcome == "not-enough":
             again = self.ops.not_enough(incident_id, summary, data, pr)
-            self.store.event(incident_id, "verify", f"not-enough: {summary}")
             follow = (
                 "Starting the next attempt from the merged values."
                 if again

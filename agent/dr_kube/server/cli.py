@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dr_kube.cli import guarded, pull_request_options, source_options
+from dr_kube.cli_options import guarded, pull_request_options, source_options
 
 log = logging.getLogger("dr_kube.server")
 

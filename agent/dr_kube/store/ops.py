@@ -230,8 +230,10 @@ class OpsStore:
                 "updated_at = ? WHERE id = ?",
                 (f"verified: {summary}", ts, incident_id),
             )
-        if pr is not None:
-            self.store.outbox_add(incident_id, pr, "comment", f"✅ Verified: {summary}")
+            # one transaction: nobody sees the incident resolved without its record and comment
+            self.store._event(cur, incident_id, "verify", f"verified: {summary}")
+            if pr is not None:
+                self.store._outbox(cur, incident_id, pr, "comment", f"✅ Verified: {summary}")
 
     def not_enough(
         self, incident_id: str, summary: str, report: dict[str, Any], pr: int | None
@@ -269,15 +271,16 @@ class OpsStore:
                     (f"not enough: {summary}; trying again from the merged state", ts, incident_id),
                 )
                 again = True
-        if pr is not None:
-            follow = (
-                "A next attempt starts from the merged values."
-                if again
-                else "The attempt cap is reached: a human is needed."
-            )
-            self.store.outbox_add(
-                incident_id, pr, "comment", f"⚠️ Not enough: {summary}\n\n{follow}"
-            )
+            self.store._event(cur, incident_id, "verify", f"not-enough: {summary}")
+            if pr is not None:
+                follow = (
+                    "A next attempt starts from the merged values."
+                    if again
+                    else "The attempt cap is reached: a human is needed."
+                )
+                self.store._outbox(
+                    cur, incident_id, pr, "comment", f"⚠️ Not enough: {summary}\n\n{follow}"
+                )
         return again
 
     # ---- Slack outbox -------------------------------------------------------------------------
