@@ -70,7 +70,8 @@ def settings(model: LocalModel, **overrides: object) -> LLMSettings:
         ollama_host=model.url,
         ollama_model=model.model_name,
         num_predict=320,
-        timeout=60,
+        # ~8 s on 2 idle cores; generous so a loaded CI runner still gets the model's answer
+        timeout=300,
         max_retries=0,
     ).model_copy(update=overrides)
 

@@ -101,11 +101,12 @@ class LocalModel:
         binary, weights = llama_server_path(), weights_path()
         llama_port = free_port()
         # --no-repack: the repacked (AMX) kernels die with SIGILL on CPUs that list AMX but whose
-        # kernel does not grant it (seen on this project's machines); -np 1: one slot, whole context.
+        # kernel does not grant it (seen on this project's machines); -np 1: one slot, whole context;
+        # --poll 0: idle threads sleep instead of spinning, which starves a busy (CI) machine.
         command = [
             str(binary),
             *("-m", str(weights), "--host", "127.0.0.1", "--port", str(llama_port)),
-            *("-c", str(self.ctx), "-np", "1", "--no-repack", "--no-webui"),
+            *("-c", str(self.ctx), "-np", "1", "--no-repack", "--no-webui", "--poll", "0"),
         ]
         self._process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
