@@ -47,11 +47,12 @@ def serve(
         from dr_kube.server.settings import Settings
 
         settings = Settings.from_env(insecure_no_auth=insecure_no_auth, workers=workers)
-        missing = settings.missing_secrets()
+        opens_prs = bool(os.environ.get("GITHUB_TOKEN"))
+        missing = settings.missing_secrets(opens_prs=opens_prs)
         if insecure_no_auth:
             log.warning("INSECURE: --insecure-no-auth is set; webhooks and the API accept anyone")
             click.echo("dr-kube: warning: running with --insecure-no-auth", err=True)
-        elif not settings.alertmanager_auth:
+        elif missing:
             click.echo(
                 "dr-kube: error: refusing to start without secrets: set "
                 + " and ".join(missing)
@@ -60,6 +61,7 @@ def serve(
             )
             return 2
         elif settings.github_secret is None:
+            # no GITHUB_TOKEN: branches are pushed but no PR is opened, so no review reaches us
             click.echo(
                 "dr-kube: warning: DRKUBE_GITHUB_WEBHOOK_SECRET is not set; "
                 "GitHub deliveries will be refused (401)",

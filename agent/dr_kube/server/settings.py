@@ -80,10 +80,12 @@ class Settings(BaseModel):
             self.basic_user is not None and self.basic_password is not None
         )
 
-    def missing_secrets(self) -> list[str]:
+    def missing_secrets(self, opens_prs: bool) -> list[str]:
+        """Secrets the service cannot start without: the intake's, and GitHub's webhook secret
+        whenever pull requests are opened (their reviews come back through that webhook)."""
         missing = []
         if not self.alertmanager_auth:
             missing.append("DRKUBE_ALERTMANAGER_TOKEN (or DRKUBE_ALERTMANAGER_BASIC_USER/PASSWORD)")
-        if self.github_secret is None:
+        if opens_prs and self.github_secret is None:
             missing.append("DRKUBE_GITHUB_WEBHOOK_SECRET")
         return missing
