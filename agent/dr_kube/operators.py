@@ -91,6 +91,7 @@ class OperatorHooks:
             text, body = blocks.proposal(
                 incident, data, mode, buttons=True, title="Updated proposal", **links
             )
+            self.notify.settle(claim.id, "Superseded by the updated proposal in this thread.")
             self.notify.reply(claim.id, text, body)
         elif pr is not None and pr.action == "opened" and claim.pr_number is None:
             where = f"<{pr.url}|PR #{pr.number}>" if pr.url else f"branch `{pr.branch}`"

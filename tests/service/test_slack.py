@@ -65,6 +65,27 @@ def press(client: Any, body: dict[str, Any], **kw: Any) -> Any:
     return client.post("/webhooks/slack", content=raw, headers=headers)
 
 
+def actions_of(message: dict[str, Any]) -> list[str]:
+    blocks = message["blocks"]
+    if isinstance(blocks, str):  # chat.update arrives form-encoded: blocks as a JSON string
+        blocks = json.loads(blocks)
+    return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def decisions_of(message: dict[str, Any]) -> str:
+    blocks = message["blocks"]
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return " ".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
+
+
+def updated_ts(fake: FakeSlack, message: dict[str, Any]) -> str:
+    """The ts the fake gave a posted message (the n-th call's ts)."""
+    with fake._lock:
+        n = next(i for i, c in enumerate(fake.calls, 1) if c["body"] is message)
+    return f"1764018000.{n:06d}"
+
+
 def has_branch(origin: Path) -> bool:
     return bool(git(origin, "for-each-ref", "--format=%(refname)", f"refs/heads/{BRANCH}").strip())
 
@@ -119,9 +140,19 @@ def test_copilot_opens_nothing_until_an_approver_presses_open_pr(
         )
     )
     updated = wait_for(
-        lambda: [m for m in fake_slack.find("chat.postMessage") if "384Mi" in json.dumps(m)]
+        lambda: [
+            m
+            for m in fake_slack.find("chat.postMessage")
+            if "Updated proposal" in m["text"] and "384Mi" in json.dumps(m.get("blocks"))
+        ]
     )[0]
     assert updated["thread_ts"] == "1764018000.000001"  # a reply in the incident's thread
+    # the decided proposal loses its buttons and says who decided what
+    [settled] = wait_for(lambda: fake_slack.find("chat.update"))
+    assert settled["ts"] == "1764018000.000001" and settled["channel"] == CHANNEL
+    assert actions_of(settled) == []
+    assert "Change requested by <@U0APPROVER>: “use 384Mi”" in decisions_of(settled)
+    assert actions_of(updated) == ["drkube_open_pr", "drkube_request_change", "drkube_ignore"]
     assert not fake_github.calls("POST", r"/pulls$") and not has_branch(origin)
 
     # a member of the approvers' user group presses Open PR: validated again, then the PR
@@ -135,6 +166,10 @@ def test_copilot_opens_nothing_until_an_approver_presses_open_pr(
     assert approval["message"] == "Open PR approved by U0GROUPMEM in Slack channel C0DRKUBE01"
     assert approval["actor"] == "slack:U0GROUPMEM"  # who approved, in the audit record itself
     wait_for(lambda: any("Opened" in m["text"] for m in fake_slack.find("chat.postMessage")))
+    approved = wait_for(lambda: fake_slack.find("chat.update")[1:])
+    assert len(approved) == 1, "the first proposal, already settled, is left alone"
+    assert approved[0]["ts"] == updated_ts(fake_slack, updated) and actions_of(approved[0]) == []
+    assert "Approved by <@U0GROUPMEM>: opening the PR" in decisions_of(approved[0])
     roots = [m for m in fake_slack.find("chat.postMessage") if "thread_ts" not in m]
     assert len(roots) == 1  # one thread per incident
     # pressing Open PR again changes nothing
@@ -170,6 +205,9 @@ def test_ignore_closes_the_incident_with_the_reason(
             "ignored this incident" in m["text"] for m in fake_slack.find("chat.postMessage")
         )
     )
+    [settled] = wait_for(lambda: fake_slack.find("chat.update"))
+    assert settled["ts"] == "1764018000.000001" and actions_of(settled) == []
+    assert "Ignored by <@U0APPROVER>: “known batch job”" in decisions_of(settled)
 
 
 def test_forged_old_unsigned_and_replayed_requests_get_401_and_change_nothing(

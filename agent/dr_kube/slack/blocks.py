@@ -189,3 +189,9 @@ def modal(kind: str, incident_id: str) -> dict[str, Any]:
 
 def note(text: str) -> list[dict[str, Any]]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)}}]
+
+
+def settled(message: list[dict[str, Any]], decision: str) -> list[dict[str, Any]]:
+    """A proposal once decided: its buttons replaced by who decided what."""
+    kept = [b for b in message if b.get("type") != "actions"]
+    return [*kept, {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(decision)}]}]

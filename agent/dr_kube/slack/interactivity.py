@@ -163,6 +163,7 @@ class SlackActions:
                 actor=f"slack:{p.user.id}",
                 data={"action": "open-pr", "channel": channel},
             )
+            self.notify.settle(incident_id, f"✅ Approved by <@{p.user.id}>: opening the PR")
             self.notify.reply(
                 incident_id,
                 f"<@{p.user.id}> approved: opening the PR (validated again on a fresh base).",
@@ -228,6 +229,7 @@ class SlackActions:
                 actor=f"slack:{p.user.id}",
                 data={"action": "request-change"},
             )
+            self.notify.settle(incident_id, f"✏️ Change requested by <@{p.user.id}>: “{text}”")
             self.notify.reply(
                 incident_id, f"<@{p.user.id}> asked for a change: “{text}”. Working on it."
             )
@@ -248,5 +250,6 @@ class SlackActions:
                 incident_id, row["pr_number"], "comment", f"Ignored in Slack: {text}"
             )
             self.store.outbox_add(incident_id, row["pr_number"], "close", "")
+        self.notify.settle(incident_id, f"🚫 Ignored by <@{p.user.id}>: “{text}”")
         self.notify.reply(incident_id, f"<@{p.user.id}> ignored this incident: “{text}”. Closed.")
         return Answer("ignored", {}, incident_id)

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from dr_kube.server.operator_settings import OperatorSettings
+from dr_kube.slack import blocks
 from dr_kube.slack.client import SlackClient
 from dr_kube.store import Store
 from dr_kube.store.ops import OpsStore
@@ -41,6 +42,12 @@ class SlackNotifier:
             body["blocks"] = blocks
         self.ops.slack_add(incident_id, "reply", body)
 
+    def settle(self, incident_id: str, decision: str) -> None:
+        """Take the buttons off the incident's proposals and say who decided what."""
+        if not self.enabled:
+            return
+        self.ops.slack_add(incident_id, "settle", {"text": decision})
+
 
 class SlackSender:
     """Send what the outbox holds; one call per message, in order per incident."""
@@ -68,6 +75,9 @@ class SlackSender:
         if not channel:
             self.ops.slack_done(item["id"], "recorded only: no Slack channel", failed=True)
             return
+        if item["kind"] == "settle":
+            self._settle(item, channel, body["text"])
+            return
         if item["kind"] == "reply" and thread is None and self.ops.slack_root_pending(incident_id):
             self.ops.slack_retry(item["id"], 0.5, "waiting for the thread's root", count=False)
             return
@@ -81,9 +91,28 @@ class SlackSender:
             return
         if root:
             self.ops.set(incident_id, slack_ts=ts, slack_channel=channel)
-        self.ops.slack_done(item["id"], f"posted {ts}")
+        self.ops.slack_done(item["id"], f"posted {ts}", posted_ts=ts)
         where = f"{channel} (thread {ts})" if root else f"{channel} thread {thread or '-'}"
         self.store.event(incident_id, "slack", f"posted {item['kind']} message to {where}")
+
+    def _settle(self, item: dict[str, Any], channel: str, decision: str) -> None:
+        incident_id = item["incident_id"]
+        if self.ops.slack_unsent_before(incident_id, item["id"]):
+            self.ops.slack_retry(item["id"], 0.5, "waiting for earlier messages", count=False)
+            return
+        settled = 0
+        for message in self.ops.slack_with_buttons(incident_id):
+            body = json.loads(message["body"])
+            body["blocks"] = blocks.settled(body["blocks"], decision)
+            try:
+                self.client.update(channel, message["posted_ts"], body["text"], body["blocks"])
+            except Exception as exc:
+                self._failed(item, exc)
+                return
+            # what Slack shows now: a retry or a later decision leaves this message alone
+            self.ops.slack_replace_body(message["id"], body)
+            settled += 1
+        self.ops.slack_done(item["id"], f"settled {settled} message(s)")
 
     def _failed(self, item: dict[str, Any], exc: Exception) -> None:
         tries = int(item["tries"]) + 1

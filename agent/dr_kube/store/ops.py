@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS slack_outbox (
     lease_until DOUBLE PRECISION NOT NULL DEFAULT 0,
     tries INTEGER NOT NULL DEFAULT 0,
     done INTEGER NOT NULL DEFAULT 0,
-    note TEXT
+    note TEXT,
+    posted_ts TEXT
 );
 CREATE INDEX IF NOT EXISTS slack_outbox_work ON slack_outbox (done, not_before);
 CREATE TABLE IF NOT EXISTS slack_seen (
@@ -307,12 +308,44 @@ class OpsStore:
                 )
         return rows
 
-    def slack_done(self, item_id: int, note: str, failed: bool = False) -> None:
+    def slack_done(
+        self, item_id: int, note: str, failed: bool = False, posted_ts: str | None = None
+    ) -> None:
         with self.db.tx() as cur:
             cur.run(
-                "UPDATE slack_outbox SET done = ?, note = ?, lease_until = 0 WHERE id = ?",
-                (2 if failed else 1, note, item_id),
+                "UPDATE slack_outbox SET done = ?, note = ?, lease_until = 0, posted_ts = ? "
+                "WHERE id = ?",
+                (2 if failed else 1, note, posted_ts, item_id),
             )
+
+    def slack_unsent_before(self, incident_id: str, item_id: int) -> bool:
+        """Whether an earlier message of the incident is still waiting to be sent."""
+        with self.db.tx(write=False) as cur:
+            return (
+                cur.one(
+                    "SELECT 1 AS x FROM slack_outbox WHERE incident_id = ? AND id < ? AND done = 0",
+                    (incident_id, item_id),
+                )
+                is not None
+            )
+
+    def slack_with_buttons(self, incident_id: str) -> list[Row]:
+        """Posted messages of the incident that still show decision buttons."""
+        with self.db.tx(write=False) as cur:
+            rows = cur.all(
+                "SELECT id, body, posted_ts FROM slack_outbox WHERE incident_id = ? AND done = 1 "
+                "AND posted_ts IS NOT NULL AND kind IN ('root', 'reply') ORDER BY id",
+                (incident_id,),
+            )
+        return [
+            r
+            for r in rows
+            if any(b.get("type") == "actions" for b in json.loads(r["body"]).get("blocks") or [])
+        ]
+
+    def slack_replace_body(self, item_id: int, body: dict[str, Any]) -> None:
+        with self.db.tx() as cur:
+            cur.run("UPDATE slack_outbox SET body = ? WHERE id = ?", (json.dumps(body), item_id))
 
     def slack_retry(self, item_id: int, delay: float, note: str, count: bool = True) -> None:
         with self.db.tx() as cur:
