@@ -172,6 +172,9 @@ def test_copilot_opens_nothing_until_an_approver_presses_open_pr(
     assert "Approved by <@U0GROUPMEM>: opening the PR" in decisions_of(approved[0])
     roots = [m for m in fake_slack.find("chat.postMessage") if "thread_ts" not in m]
     assert len(roots) == 1  # one thread per incident
+    ops = only_incident(client)["operations"]
+    assert ops["mode"] == "copilot" and ops["slack_channel"] == CHANNEL
+    assert ops["slack_thread"] == "1764018000.000001"
     # pressing Open PR again changes nothing
     assert (
         press(client, block_actions(APPROVER, "drkube_open_pr", inc["id"])).json()["status"]

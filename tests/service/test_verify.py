@@ -207,6 +207,11 @@ def test_argocd_sync_starts_the_window_and_prometheus_verifies_the_fix(
     kinds = [e["message"] for e in done["events"] if e["kind"] == "verify"]
     assert any("Argo CD synced online-boutique" in m for m in kinds)
     assert any(m.startswith("verified:") for m in kinds)
+    ops = done["operations"]  # the same numbers, as data
+    assert ops["app"] == "online-boutique" and ops["revision"] == sha
+    assert ops["verification"]["outcome"] == "verified"
+    checks = {c["name"]: c for c in ops["verification"]["checks"]}
+    assert checks["restarts"]["value"] == 0 and checks["restarts"]["ok"] is True
     wait_for(lambda: any("Verified" in c["body"] for c in fake_github.comments))
 
 

@@ -27,6 +27,7 @@ from dr_kube.server.schemas import (
     IncidentDetail,
     IncidentList,
     IncidentSummary,
+    Operations,
     Problem,
 )
 from dr_kube.server.settings import Settings
@@ -233,7 +234,10 @@ def create_app(services: Services, lifespan: Any = None) -> FastAPI:
         row = await run_in_threadpool(s.store.get_incident, incident_id)
         if row is None:
             raise problem(404, f"no incident {incident_id!r}")
-        return detail(row)
+        ops = None
+        if s.operators is not None:
+            ops = await run_in_threadpool(s.operators.ops.get, incident_id)
+        return detail(row, ops)
 
     from dr_kube.server.audit_routes import audit_router
 
@@ -241,10 +245,19 @@ def create_app(services: Services, lifespan: Any = None) -> FastAPI:
     return app
 
 
-def detail(row: dict[str, Any]) -> IncidentDetail:
+def detail(row: dict[str, Any], ops: dict[str, Any] | None = None) -> IncidentDetail:
     result = json.loads(row.pop("result") or "null") or {}
     row.pop("pending", None)
     fix = result.get("fix")
+    operations = None
+    if ops is not None:
+        operations = Operations.model_validate(
+            {
+                **ops,
+                "slack_thread": ops.get("slack_ts"),
+                "verification": json.loads(ops["verification"]) if ops["verification"] else None,
+            }
+        )
     return IncidentDetail.model_validate(
         {
             **row,
@@ -252,6 +265,7 @@ def detail(row: dict[str, Any]) -> IncidentDetail:
             "fix": fix,
             "pr": result.get("pr"),
             "changes": (fix or {}).get("changes", []),
+            "operations": operations,
         }
     )
 

@@ -46,6 +46,22 @@ class IncidentList(BaseModel):
     items: list[IncidentSummary]
 
 
+class Operations(BaseModel):
+    """Where an incident stands with its operators: mode, Slack thread, sync and verification."""
+
+    mode: str
+    slack_channel: str | None = None
+    slack_thread: str | None = Field(default=None, description="ts of the thread's root message")
+    app: str | None = Field(default=None, description="Argo CD Application holding the fix")
+    revision: str | None = Field(default=None, description="Merged commit of the fix")
+    merged_at: float | None = None
+    synced_at: float | None = None
+    verify_at: float | None = Field(default=None, description="When verification is due")
+    verification: dict[str, Any] | None = Field(
+        default=None, description="The last verification: outcome and the numbers behind it"
+    )
+
+
 class IncidentDetail(IncidentSummary):
     diagnosis: dict[str, Any] | None = None
     fix: dict[str, Any] | None = None
@@ -56,6 +72,7 @@ class IncidentDetail(IncidentSummary):
     reviews: list[dict[str, Any]] = Field(default_factory=list)
     replies: list[dict[str, Any]] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(default_factory=list)
+    operations: Operations | None = None
 
 
 STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
