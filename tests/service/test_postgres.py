@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.conftest import IN_CI, git
+from tests.postgres import available, temporary_postgres
 from tests.service.helpers import (
     WORKLOADS,
     Serve,
@@ -24,13 +22,11 @@ from tests.service.helpers import (
     alert,
     am_headers,
     branches,
-    free_port,
     payload,
     wait_for,
 )
 
 pytestmark = pytest.mark.slow
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 def missing(message: str) -> None:
@@ -41,42 +37,10 @@ def missing(message: str) -> None:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    if not (PG_BIN / "initdb").exists() or shutil.which("runuser") is None:
+    if not available():
         missing("PostgreSQL 15 is not installed (apt-get install postgresql)")
-    folder = Path(tempfile.mkdtemp(prefix="dr-kube-pg-"))
-    shutil.chown(folder, "postgres")
-    port = free_port()
-    as_pg = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [*as_pg, str(PG_BIN / "initdb"), "-D", f"{folder}/data", "-A", "trust", "-U", "postgres"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
-    subprocess.run(
-        [
-            *as_pg,
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            f"{folder}/data",
-            "-l",
-            f"{folder}/log",
-            "-o",
-            options,
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*as_pg, str(PG_BIN / "pg_ctl"), "-D", f"{folder}/data", "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+    with temporary_postgres() as url:
+        yield url
 
 
 def test_two_replicas_share_the_work_each_incident_once(

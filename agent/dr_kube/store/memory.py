@@ -51,6 +51,9 @@ POSTGRES = [
             coalesce(result::jsonb #>> '{diagnosis,evidence}', ''))
     ) STORED""",
     "CREATE INDEX IF NOT EXISTS incidents_memory_text ON incidents USING GIN (memory_text)",
+    # common words match most incidents: walking the newest ones beats sorting every match
+    # (11 ms instead of 110 ms at 100,000 incidents, bench/memory_bench.py)
+    "CREATE INDEX IF NOT EXISTS incidents_created ON incidents (created_at)",
     "CREATE INDEX IF NOT EXISTS incidents_memory ON incidents (namespace, workload, category, created_at)",
 ]
 
