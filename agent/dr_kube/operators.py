@@ -132,6 +132,9 @@ class OperatorHooks:
     # ---- intake (resolved / fired again) ------------------------------------------------------
     def alert_event(self, incident_id: str, action: str) -> None:
         if action == "resolved":
+            self.notify.settle(
+                incident_id, "The alert resolved before a decision: nothing to approve."
+            )
             self.notify.reply(incident_id, "The alert resolved.")
         elif action == "refired":
             self.notify.reply(incident_id, "The alert fired again after the merge: not enough.")

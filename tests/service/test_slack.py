@@ -214,6 +214,28 @@ def test_ignore_closes_the_incident_with_the_reason(
     assert "Ignored by <@U0APPROVER>: “known batch job”" in decisions_of(settled)
 
 
+def test_a_resolved_alert_takes_the_buttons_off_an_undecided_proposal(
+    make_client: Any, fake_github: Any, fake_slack: FakeSlack
+) -> None:
+    client, _, _ = make_client(
+        github_repo="acme/gitops", operators=operators(fake_slack.url, "copilot")
+    )
+    fire(client)
+    wait_for(lambda: only_incident(client)["status"] == "awaiting-approval")
+    [root] = wait_for(lambda: fake_slack.find("chat.postMessage"))
+    assert actions_of(root)
+    r = client.post(
+        "/webhooks/alertmanager",
+        content=json.dumps(payload(alert("adservice", status="resolved"))),
+        headers=am_headers(),
+    )
+    assert r.status_code == 202
+    [settled] = wait_for(lambda: fake_slack.find("chat.update"))
+    assert settled["ts"] == posted_ts(fake_slack, root) and actions_of(settled) == []
+    assert "resolved before a decision" in decisions_of(settled)
+    assert only_incident(client)["status"] == "resolved"
+
+
 def test_forged_old_unsigned_and_replayed_requests_get_401_and_change_nothing(
     make_client: Any, fake_slack: FakeSlack
 ) -> None:
