@@ -15,7 +15,8 @@ from dr_kube.steps import RunContext
 FINAL_CODES = frozenset({"protected-namespace", "wrong-file"})
 
 
-def load(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+def fresh_round() -> dict[str, Any]:
+    """A new round of proposals: the run's start, and each reviewer's or approver's answer."""
     return {
         "attempts": 0,
         "feedback": [],
@@ -24,6 +25,10 @@ def load(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         "checked": None,
         "proposal": None,
     }
+
+
+def load(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    return fresh_round()
 
 
 def collect(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -97,12 +102,7 @@ def review(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     return {
         "guidance": [*state.get("guidance", []), guidance],
         "review_round": state.get("review_round", 0) + 1,
-        "attempts": 0,
-        "feedback": [],
-        "tried": [],
-        "rejected_reasons": [],
-        "checked": None,
-        "proposal": None,
+        **fresh_round(),
     }
 
 
@@ -131,12 +131,7 @@ def approve(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     return {
         **update,
         "guidance": [*state.get("guidance", []), guidance],
-        "attempts": 0,
-        "feedback": [],
-        "tried": [],
-        "rejected_reasons": [],
-        "checked": None,
-        "proposal": None,
+        **fresh_round(),
     }
 
 
