@@ -249,29 +249,9 @@ class OpsStore:
                 "WHERE incident_id = ?",
                 (json.dumps(report), incident_id),
             )
-            row = cur.one("SELECT id, runs FROM incidents WHERE id = ?", (incident_id,))
+            row = cur.one("SELECT runs FROM incidents WHERE id = ?", (incident_id,))
             assert row is not None
-            if int(row["runs"]) >= self.store.max_runs:
-                cur.run(
-                    "UPDATE incidents SET status = 'needs-human', needs_run = 0, outcome = ?, "
-                    "limit_hit = ?, updated_at = ? WHERE id = ?",
-                    (
-                        f"not enough: {summary}",
-                        f"attempt cap reached ({row['runs']} runs): a human is needed",
-                        ts,
-                        incident_id,
-                    ),
-                )
-                again = False
-            else:
-                cur.run(
-                    "UPDATE incidents SET status = 'queued', needs_run = 1, not_before = 0, "
-                    "generation = generation + 1, outcome = ?, pr_number = NULL, pr_url = NULL, "
-                    "merged_at = NULL, reviews_applied = 0, pending = '[]', updated_at = ? "
-                    "WHERE id = ?",
-                    (f"not enough: {summary}; trying again from the merged state", ts, incident_id),
-                )
-                again = True
+            again = self.store._not_enough(cur, incident_id, int(row["runs"]), summary, ts)
             self.store._event(cur, incident_id, "verify", f"not-enough: {summary}")
             if pr is not None:
                 follow = (

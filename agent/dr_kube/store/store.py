@@ -182,29 +182,32 @@ class Store:
 
     def _refire(self, cur: Cursor, row: Row, ts: float) -> None:
         self._event(cur, row["id"], "outcome", "not enough: the alert fired again after the merge")
-        if row["runs"] >= self.max_runs:
+        why = "fired again after the merge"
+        if not self._not_enough(cur, row["id"], int(row["runs"]), why, ts):
+            self._event(cur, row["id"], "limit", "attempt cap reached: a human is needed")
+
+    def _not_enough(self, cur: Cursor, incident_id: str, runs: int, why: str, ts: float) -> bool:
+        """A merged fix was not enough: queue the next attempt from the merged state (True), or,
+        at the attempt cap, hand the incident to a human (False)."""
+        if runs >= self.max_runs:
             cur.run(
-                "UPDATE incidents SET status = 'needs-human', outcome = ?, limit_hit = ?, "
-                "updated_at = ? WHERE id = ?",
+                "UPDATE incidents SET status = 'needs-human', needs_run = 0, outcome = ?, "
+                "limit_hit = ?, updated_at = ? WHERE id = ?",
                 (
-                    "not enough: fired again after the merge",
-                    f"attempt cap reached ({row['runs']} runs): a human is needed",
+                    f"not enough: {why}",
+                    f"attempt cap reached ({runs} runs): a human is needed",
                     ts,
-                    row["id"],
+                    incident_id,
                 ),
             )
-            self._event(cur, row["id"], "limit", "attempt cap reached: a human is needed")
-            return
+            return False
         cur.run(
             "UPDATE incidents SET status = 'queued', needs_run = 1, not_before = 0, "
             "generation = generation + 1, outcome = ?, pr_number = NULL, pr_url = NULL, "
             "merged_at = NULL, reviews_applied = 0, pending = '[]', updated_at = ? WHERE id = ?",
-            (
-                "not enough: fired again after the merge; trying again from the merged state",
-                ts,
-                row["id"],
-            ),
+            (f"not enough: {why}; trying again from the merged state", ts, incident_id),
         )
+        return True
 
     # ---- work claiming ------------------------------------------------------------------------
     def claim(self, worker: str, lease: float) -> Claim | None:
