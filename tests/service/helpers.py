@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,6 +268,32 @@ class Serve:
         r.raise_for_status()
         items: list[dict[str, Any]] = r.json()["items"]
         return items
+
+
+def only_incident(client: Any) -> dict[str, Any]:
+    """The one incident the in-process service holds, in full (`GET /api/v1/incidents/{id}`)."""
+    items = client.get("/api/v1/incidents", headers=am_headers()).json()["items"]
+    assert len(items) == 1
+    detail: dict[str, Any] = client.get(
+        f"/api/v1/incidents/{items[0]['id']}", headers=am_headers()
+    ).json()
+    return detail
+
+
+def block_first_pr_lookup(fake: FakeGitHub) -> tuple[Any, threading.Event, threading.Event]:
+    """A GitHub handler whose first PR look-up waits: the branch is pushed, the PR not yet opened.
+    Returns (handler, reached, release): `reached` is set once it waits, `release` lets it go."""
+    reached, release = threading.Event(), threading.Event()
+    blocked = {"done": False}
+
+    def handler(request: Request) -> Response:
+        if request.method == "GET" and request.path.endswith("/pulls") and not blocked["done"]:
+            blocked["done"] = True
+            reached.set()
+            release.wait(30)
+        return fake.handle(request)
+
+    return handler, reached, release
 
 
 def branches(origin: Path) -> list[str]:

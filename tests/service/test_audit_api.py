@@ -7,8 +7,16 @@ import json
 from typing import Any
 
 from dr_kube.store.audit import verify_db
-from tests.service.helpers import alert, am_headers, issue_comment, payload, pr_closed, wait_for
-from tests.service.test_review_loop import BRANCH, deliver, incident
+from tests.service.helpers import (
+    alert,
+    am_headers,
+    issue_comment,
+    only_incident,
+    payload,
+    pr_closed,
+    wait_for,
+)
+from tests.service.test_review_loop import BRANCH, deliver
 
 
 def audit(client: Any, **params: Any) -> Any:
@@ -26,7 +34,7 @@ def test_audit_endpoint_needs_credentials_and_lists_every_action(
         content=json.dumps(payload(alert("adservice"))),
         headers=am_headers(),
     )
-    first = wait_for(lambda: (d := incident(client))["status"] == "awaiting-review" and d)
+    first = wait_for(lambda: (d := only_incident(client))["status"] == "awaiting-review" and d)
     deliver(client, "issue_comment", issue_comment(1, "alice", "use 700Mi"))
     wait_for(
         lambda: any(
@@ -77,7 +85,7 @@ def test_audit_endpoint_needs_credentials_and_lists_every_action(
     assert audit(client, limit=0).status_code == 422
     assert verify_db(store.db).ok
     # the incident detail reads its events from the same trail
-    assert any(e["kind"] == "validation" for e in incident(client)["events"])
+    assert any(e["kind"] == "validation" for e in only_incident(client)["events"])
 
 
 def test_a_second_incident_remembers_the_first(make_client: Any, fake_github: Any) -> None:
@@ -87,9 +95,9 @@ def test_a_second_incident_remembers_the_first(make_client: Any, fake_github: An
         content=json.dumps(payload(alert("adservice"))),
         headers=am_headers(),
     )
-    first = wait_for(lambda: (d := incident(client))["status"] == "awaiting-review" and d)
+    first = wait_for(lambda: (d := only_incident(client))["status"] == "awaiting-review" and d)
     deliver(client, "issue_comment", issue_comment(1, "alice", "/dr-kube close"))
-    wait_for(lambda: incident(client)["status"] == "closed")
+    wait_for(lambda: only_incident(client)["status"] == "closed")
     client.post(
         "/webhooks/alertmanager",
         content=json.dumps(payload(alert("adservice", starts_at="2026-11-25T01:00:00Z"))),

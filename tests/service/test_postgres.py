@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from tests.conftest import IN_CI, git
 from tests.postgres import available, temporary_postgres
@@ -21,6 +20,7 @@ from tests.service.helpers import (
     ServiceGitHub,
     alert,
     am_headers,
+    block_first_pr_lookup,
     branches,
     payload,
     wait_for,
@@ -103,17 +103,8 @@ def test_a_replica_killed_mid_run_leaves_its_incident_to_the_other(
     runs out and finishes it from the PostgreSQL checkpoint — one branch, one PR."""
     _, origin = gitops_with_origin
     fake = ServiceGitHub(httpserver)
-    reached, release = threading.Event(), threading.Event()
-    blocked = {"done": False}
-
-    def handler(request: Request) -> Response:
-        # Replica A's first PR look-up blocks: its branch is pushed, its PR not yet opened.
-        if request.method == "GET" and request.path.endswith("/pulls") and not blocked["done"]:
-            blocked["done"] = True
-            reached.set()
-            release.wait(30)
-        return fake.handle(request)
-
+    # Replica A's first PR look-up blocks: its branch is pushed, its PR not yet opened.
+    handler, reached, release = block_first_pr_lookup(fake)
     httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(handler)
     env = {
         "DRKUBE_DATABASE_URL": postgres_url,

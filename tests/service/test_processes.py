@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from tests.conftest import require_binary
 from tests.service.helpers import (
@@ -23,6 +22,7 @@ from tests.service.helpers import (
     ServiceGitHub,
     alert,
     am_headers,
+    block_first_pr_lookup,
     branches,
     free_port,
     payload,
@@ -97,17 +97,7 @@ def test_kill_9_mid_run_then_restart_completes_with_one_branch_and_one_pr(
 ) -> None:
     clone, origin = gitops_with_origin
     fake = ServiceGitHub(httpserver)
-    reached, release = threading.Event(), threading.Event()
-    first = {"blocked": False}
-
-    def handler(request: Request) -> Response:
-        # The first PR look-up blocks: the branch is pushed, the PR not yet opened.
-        if request.method == "GET" and request.path.endswith("/pulls") and not first["blocked"]:
-            first["blocked"] = True
-            reached.set()
-            release.wait(30)
-        return fake.handle(request)
-
+    handler, reached, release = block_first_pr_lookup(fake)
     httpserver.expect_request(__import__("re").compile(r"^/.*")).respond_with_handler(handler)
     env = {"GITHUB_TOKEN": "test-token", "DRKUBE_GITHUB_API_URL": fake.api}
     args = ["--github-repo", "acme/gitops"]

@@ -11,6 +11,7 @@ from tests.service.helpers import (
     alert,
     am_headers,
     issue_comment,
+    only_incident,
     payload,
     pr_closed,
     review_submitted,
@@ -24,15 +25,6 @@ BRANCH = "dr-kube/online-boutique/adservice/oom"
 def deliver(client: Any, event: str, body: dict[str, Any]) -> Any:
     raw, headers = signed(event, body)
     return client.post("/webhooks/github", content=raw, headers=headers)
-
-
-def incident(client: Any) -> dict[str, Any]:
-    items = client.get("/api/v1/incidents", headers=am_headers()).json()["items"]
-    assert len(items) == 1
-    detail: dict[str, Any] = client.get(
-        f"/api/v1/incidents/{items[0]['id']}", headers=am_headers()
-    ).json()
-    return detail
 
 
 def values_on_branch(origin: Path) -> str:
@@ -50,7 +42,7 @@ def test_review_comment_resumes_the_run_and_pushes_to_the_same_pr(
         headers=am_headers(),
     )
     assert r.status_code == 202
-    first = wait_for(lambda: (d := incident(client))["status"] == "awaiting-review" and d)
+    first = wait_for(lambda: (d := only_incident(client))["status"] == "awaiting-review" and d)
     assert first["pr_number"] == 1 and first["branch"] == BRANCH
     assert len(fake_github.calls("POST", r"/pulls$")) == 1
     assert "memory: 600Mi" in values_on_branch(origin)
@@ -71,7 +63,7 @@ def test_review_comment_resumes_the_run_and_pushes_to_the_same_pr(
     r = deliver(client, "issue_comment", issue_comment(1, "alice", "use 384Mi, raise requests too"))
     assert r.status_code == 202 and r.json()["status"] == "queued"
     wait_for(lambda: "memory: 384Mi" in values_on_branch(origin))
-    done = wait_for(lambda: (d := incident(client))["status"] == "awaiting-review" and d)
+    done = wait_for(lambda: (d := only_incident(client))["status"] == "awaiting-review" and d)
     text = values_on_branch(origin)
     assert "memory: 231Mi" in text  # the matching request was raised too
     assert len(git(origin, "rev-list", f"main..{BRANCH}").split()) == 2
@@ -91,13 +83,13 @@ def test_review_comment_resumes_the_run_and_pushes_to_the_same_pr(
 
     # merged, then the alert resolves: the fix worked
     deliver(client, "pull_request", pr_closed(1, BRANCH, merged=True))
-    assert incident(client)["status"] == "merged"
+    assert only_incident(client)["status"] == "merged"
     client.post(
         "/webhooks/alertmanager",
         content=json.dumps(payload(alert("adservice", status="resolved"))),
         headers=am_headers(),
     )
-    final = incident(client)
+    final = only_incident(client)
     assert final["status"] == "resolved"
     assert final["outcome"].startswith("fixed")
 
@@ -109,11 +101,11 @@ def test_close_command_closes_the_pr(make_client: Any, fake_github: Any) -> None
         content=json.dumps(payload(alert("adservice"))),
         headers=am_headers(),
     )
-    wait_for(lambda: incident(client)["status"] == "awaiting-review")
+    wait_for(lambda: only_incident(client)["status"] == "awaiting-review")
     r = deliver(client, "issue_comment", issue_comment(1, "alice", "/dr-kube close"))
     assert r.status_code == 202 and r.json()["status"] == "closed"
     wait_for(lambda: fake_github.pulls[1]["state"] == "closed")
-    assert incident(client)["status"] == "closed"
+    assert only_incident(client)["status"] == "closed"
 
 
 def test_refire_after_merge_starts_a_new_attempt(
@@ -126,7 +118,7 @@ def test_refire_after_merge_starts_a_new_attempt(
         content=json.dumps(payload(alert("adservice"))),
         headers=am_headers(),
     )
-    wait_for(lambda: incident(client)["status"] == "awaiting-review")
+    wait_for(lambda: only_incident(client)["status"] == "awaiting-review")
     git(origin, "update-ref", "refs/heads/main", f"refs/heads/{BRANCH}")  # the merge, fast-forward
     deliver(client, "pull_request", pr_closed(1, BRANCH, merged=True))
     # a repeat notification of the same firing is not a new firing
@@ -135,13 +127,13 @@ def test_refire_after_merge_starts_a_new_attempt(
         content=json.dumps(payload(alert("adservice"))),
         headers=am_headers(),
     )
-    assert incident(client)["status"] == "merged"
+    assert only_incident(client)["status"] == "merged"
     client.post(
         "/webhooks/alertmanager",
         content=json.dumps(payload(alert("adservice", starts_at="2099-01-01T00:00:00Z"))),
         headers=am_headers(),
     )
-    again = wait_for(lambda: (d := incident(client))["status"] == "awaiting-review" and d)
+    again = wait_for(lambda: (d := only_incident(client))["status"] == "awaiting-review" and d)
     assert again["generation"] == 2
     assert "not enough" in again["outcome"] or any(
         "not enough" in e["message"] for e in again["events"]
@@ -157,10 +149,10 @@ def test_a_redelivered_github_event_is_handled_once(make_client: Any, fake_githu
         content=json.dumps(payload(alert("adservice"))),
         headers=am_headers(),
     )
-    wait_for(lambda: incident(client)["status"] == "awaiting-review")
+    wait_for(lambda: only_incident(client)["status"] == "awaiting-review")
     raw, headers = signed("issue_comment", issue_comment(1, "alice", "use 384Mi"))
     first = client.post("/webhooks/github", content=raw, headers=headers)
     again = client.post("/webhooks/github", content=raw, headers=headers)  # GitHub's "Redeliver"
     assert first.json()["status"] == "queued"
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
-    assert [r["action"] for r in incident(client)["reviews"]] == ["queued"]
+    assert [r["action"] for r in only_incident(client)["reviews"]] == ["queued"]

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from dr_kube.server.operator_settings import OperatorSettings
 from tests.conftest import git
-from tests.service.helpers import alert, am_headers, payload, wait_for
+from tests.service.helpers import alert, am_headers, only_incident, payload, wait_for
 from tests.service.slack_fake import (
     APPROVER,
     CHANNEL,
@@ -49,15 +49,6 @@ def fire(client: Any, workload: str = "adservice") -> None:
         "/webhooks/alertmanager", content=json.dumps(payload(alert(workload))), headers=am_headers()
     )
     assert r.status_code == 202, r.text
-
-
-def only_incident(client: Any) -> dict[str, Any]:
-    items = client.get("/api/v1/incidents", headers=am_headers()).json()["items"]
-    assert len(items) == 1
-    detail: dict[str, Any] = client.get(
-        f"/api/v1/incidents/{items[0]['id']}", headers=am_headers()
-    ).json()
-    return detail
 
 
 def press(client: Any, body: dict[str, Any], **kw: Any) -> Any:
