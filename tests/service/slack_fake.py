@@ -54,11 +54,11 @@ class FakeSlack:
         with self._lock:
             self._n += 1
             n = self._n
-            self.calls.append(
-                {"method": name, "auth": request.headers.get("Authorization"), "body": body}
-            )
+            call = {"method": name, "auth": request.headers.get("Authorization"), "body": body}
+            self.calls.append(call)
         if name == "chat.postMessage":
             ts = f"1764018000.{n:06d}"
+            call["ts"] = ts
             answer = {
                 "ok": True,
                 "channel": body.get("channel"),
@@ -91,6 +91,11 @@ class FakeSlack:
         else:
             answer = {"ok": False, "error": "unknown_method"}
         return Response(json.dumps(answer), content_type="application/json; charset=utf-8")
+
+    def posted_ts(self, message: dict[str, Any]) -> str:
+        """The ts this fake answered for a message `find("chat.postMessage")` returned."""
+        with self._lock:
+            return str(next(c["ts"] for c in self.calls if c["body"] is message))
 
     def find(self, method: str) -> list[dict[str, Any]]:
         with self._lock:

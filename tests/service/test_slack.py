@@ -70,13 +70,6 @@ def decisions_of(message: dict[str, Any]) -> str:
     return " ".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
 
 
-def posted_ts(fake: FakeSlack, message: dict[str, Any]) -> str:
-    """The ts the fake answered for a posted message: the n-th call gets 1764018000.<n>."""
-    with fake._lock:
-        n = next(i for i, c in enumerate(fake.calls, 1) if c["body"] is message)
-    return f"1764018000.{n:06d}"
-
-
 def has_branch(origin: Path) -> bool:
     return bool(git(origin, "for-each-ref", "--format=%(refname)", f"refs/heads/{BRANCH}").strip())
 
@@ -137,10 +130,10 @@ def test_copilot_opens_nothing_until_an_approver_presses_open_pr(
             if "Updated proposal" in m["text"] and "384Mi" in json.dumps(m.get("blocks"))
         ]
     )[0]
-    assert updated["thread_ts"] == posted_ts(fake_slack, root)  # in the incident's thread
+    assert updated["thread_ts"] == fake_slack.posted_ts(root)  # in the incident's thread
     # the decided proposal loses its buttons and says who decided what
     [settled] = wait_for(lambda: fake_slack.find("chat.update"))
-    assert settled["ts"] == posted_ts(fake_slack, root) and settled["channel"] == CHANNEL
+    assert settled["ts"] == fake_slack.posted_ts(root) and settled["channel"] == CHANNEL
     assert actions_of(settled) == []
     assert "Change requested by <@U0APPROVER>: “use 384Mi”" in decisions_of(settled)
     assert actions_of(updated) == ["drkube_open_pr", "drkube_request_change", "drkube_ignore"]
@@ -159,13 +152,13 @@ def test_copilot_opens_nothing_until_an_approver_presses_open_pr(
     wait_for(lambda: any("Opened" in m["text"] for m in fake_slack.find("chat.postMessage")))
     approved = wait_for(lambda: fake_slack.find("chat.update")[1:])
     assert len(approved) == 1, "the first proposal, already settled, is left alone"
-    assert approved[0]["ts"] == posted_ts(fake_slack, updated) and actions_of(approved[0]) == []
+    assert approved[0]["ts"] == fake_slack.posted_ts(updated) and actions_of(approved[0]) == []
     assert "Approved by <@U0GROUPMEM>: opening the PR" in decisions_of(approved[0])
     roots = [m for m in fake_slack.find("chat.postMessage") if "thread_ts" not in m]
     assert len(roots) == 1  # one thread per incident
     ops = only_incident(client)["operations"]
     assert ops["mode"] == "copilot" and ops["slack_channel"] == CHANNEL
-    assert ops["slack_thread"] == posted_ts(fake_slack, root)
+    assert ops["slack_thread"] == fake_slack.posted_ts(root)
     # pressing Open PR again changes nothing
     assert (
         press(client, block_actions(APPROVER, "drkube_open_pr", inc["id"])).json()["status"]
@@ -201,7 +194,7 @@ def test_ignore_closes_the_incident_with_the_reason(
     )
     [settled] = wait_for(lambda: fake_slack.find("chat.update"))
     [root] = [m for m in fake_slack.find("chat.postMessage") if "thread_ts" not in m]
-    assert settled["ts"] == posted_ts(fake_slack, root) and actions_of(settled) == []
+    assert settled["ts"] == fake_slack.posted_ts(root) and actions_of(settled) == []
     assert "Ignored by <@U0APPROVER>: “known batch job”" in decisions_of(settled)
 
 
@@ -222,7 +215,7 @@ def test_a_resolved_alert_takes_the_buttons_off_an_undecided_proposal(
     )
     assert r.status_code == 202
     [settled] = wait_for(lambda: fake_slack.find("chat.update"))
-    assert settled["ts"] == posted_ts(fake_slack, root) and actions_of(settled) == []
+    assert settled["ts"] == fake_slack.posted_ts(root) and actions_of(settled) == []
     assert "resolved before a decision" in decisions_of(settled)
     assert only_incident(client)["status"] == "resolved"
 
