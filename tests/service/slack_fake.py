@@ -54,11 +54,10 @@ class FakeSlack:
         with self._lock:
             self._n += 1
             n = self._n
-            call = {"method": name, "auth": request.headers.get("Authorization"), "body": body}
-            self.calls.append(call)
+            ts = f"1764018000.{n:06d}"  # what a message posted by this call is answered with
+            auth = request.headers.get("Authorization")
+            self.calls.append({"method": name, "auth": auth, "body": body, "ts": ts})
         if name == "chat.postMessage":
-            ts = f"1764018000.{n:06d}"
-            call["ts"] = ts
             answer = {
                 "ok": True,
                 "channel": body.get("channel"),
@@ -73,7 +72,7 @@ class FakeSlack:
                 },
             }
         elif name == "chat.postEphemeral":
-            answer = {"ok": True, "message_ts": f"1764018000.{n:06d}"}
+            answer = {"ok": True, "message_ts": ts}
         elif name == "chat.update":
             answer = {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         elif name == "views.open":
