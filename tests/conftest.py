@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,13 @@ SAMPLES = REPO_ROOT / "agent" / "issues"
 SAMPLE_CLUSTER = SAMPLES / "cluster"
 SAMPLE_CHARTS = SAMPLES / "charts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.conftest import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -22,9 +23,7 @@ def temporary_postgres() -> Iterator[str]:
     """Start a cluster (trust auth, 127.0.0.1 only) and yield its URL; removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="dr-kube-pg-"))
     shutil.chown(folder, "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     as_pg = ["runuser", "-u", "postgres", "--"]
     data = f"{folder}/data"
     subprocess.run(

@@ -13,8 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from dr_kube.cli import main
-from tests.conftest import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES, require_binary
-from tests.stack.stack_helpers import free_port
+from tests.conftest import (
+    REPO_ROOT,
+    SAMPLE_CHARTS,
+    SAMPLE_CLUSTER,
+    SAMPLES,
+    free_port,
+    require_binary,
+)
 
 NS = "online-boutique"
 CURRENCY = "currencyservice-69d7fb5c48-9bvkx"

@@ -14,10 +14,10 @@ from dr_kube.diagnose.providers import make_provider
 from dr_kube.errors import ConfigError, ProviderError
 from dr_kube.llm.budget import HourlyCounter
 from dr_kube.llm.config import LLMSettings
-from dr_kube.llm.local_server import free_port
 from dr_kube.llm.providers import HybridProvider
 from dr_kube.models import Proposal
 from dr_kube.runner import run_incident
+from tests.conftest import free_port
 from tests.llm.conftest import answer_text, leaked, oom_incident, oom_request, run_context
 
 MODEL = "gemma3:270m"

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 from werkzeug import Request, Response
 
-from tests.conftest import REPO_ROOT, git
+from tests.conftest import REPO_ROOT, free_port, git
 from tests.github_fake import USER, FakeGitHub
 
 TOKEN = "am-token-for-tests"
@@ -181,12 +180,6 @@ class ServiceGitHub(FakeGitHub):
                 {"permission": permission, "role_name": permission, "user": gh_user(login)}
             )
         return super().handle(request)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import require_binary
+from tests.conftest import free_port, require_binary
 from tests.service.helpers import (
     TOKEN,
     WORKLOADS,
@@ -24,7 +24,6 @@ from tests.service.helpers import (
     am_headers,
     block_first_pr_lookup,
     branches,
-    free_port,
     payload,
     wait_for,
 )

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import REPO_ROOT
-from tests.service.helpers import DRKUBE, SECRET, TOKEN, free_port, signed
+from tests.conftest import REPO_ROOT, free_port
+from tests.service.helpers import DRKUBE, SECRET, TOKEN, signed
 
 SECRET_VARS = (
     "DRKUBE_ALERTMANAGER_TOKEN",

@@ -22,7 +22,9 @@ from urllib.request import urlopen
 
 import pytest
 
-from .stack_helpers import alertmanager_config, free_port, require_tool, rule_groups, write_yaml
+from tests.conftest import free_port
+
+from .stack_helpers import alertmanager_config, require_tool, rule_groups, write_yaml
 
 TOKEN = "e2e-test-token-not-a-secret"
 NS = "online-boutique"
