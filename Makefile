@@ -50,7 +50,7 @@ agent-webhook: $(RUNTIME) ## Run the webhook service on 127.0.0.1:8080
 
 .PHONY: llm-local
 llm-local: $(DEV) ## Start a local model server speaking the Ollama API on 127.0.0.1:11434
-	$(BIN)/python -m dr_kube.llm.local_server --port 11434 $(ARGS)
+	$(BIN)/python -m dr_kube.diagnose.llm.local_server --port 11434 $(ARGS)
 
 ##@ Quality
 

@@ -25,17 +25,17 @@ sys.path.insert(0, str(ROOT / "agent"))
 
 from dr_kube.alerts import load_incidents  # noqa: E402
 from dr_kube.cluster.dump import DumpSource  # noqa: E402
+from dr_kube.config.llm import LLMSettings  # noqa: E402
+from dr_kube.diagnose.llm.budget import HourlyCounter  # noqa: E402
+from dr_kube.diagnose.llm.clients import StructuredLLM  # noqa: E402
+from dr_kube.diagnose.llm.prompt import build_prompt  # noqa: E402
+from dr_kube.diagnose.llm.providers import HybridProvider  # noqa: E402
+from dr_kube.diagnose.llm.schema import LLMChange, LLMProposal  # noqa: E402
 from dr_kube.diagnose.providers import RulesProvider  # noqa: E402
-from dr_kube.llm.budget import HourlyCounter  # noqa: E402
-from dr_kube.llm.clients import StructuredLLM  # noqa: E402
-from dr_kube.llm.config import LLMSettings  # noqa: E402
-from dr_kube.llm.prompt import build_prompt  # noqa: E402
-from dr_kube.llm.providers import HybridProvider  # noqa: E402
-from dr_kube.llm.schema import LLMChange, LLMProposal  # noqa: E402
+from dr_kube.graph.runner import run_incident  # noqa: E402
+from dr_kube.graph.steps import RunContext, find_values, gather, proposal_request  # noqa: E402
 from dr_kube.models import Incident  # noqa: E402
 from dr_kube.policy import load_policy  # noqa: E402
-from dr_kube.runner import run_incident  # noqa: E402
-from dr_kube.steps import RunContext, find_values, gather, proposal_request  # noqa: E402
 
 SAMPLES = ROOT / "agent" / "issues"
 
@@ -131,7 +131,7 @@ def main() -> int:
 def run_local(samples: list[Path], settings: LLMSettings) -> None:
     import requests
 
-    from dr_kube.llm.local_server import LocalModel
+    from dr_kube.diagnose.llm.local_server import LocalModel
 
     print("\nreal local model (Gemma 3 270M, llama.cpp, 2 cores):")
     with LocalModel() as model:

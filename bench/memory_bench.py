@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "agent"))
 sys.path.insert(0, str(ROOT))  # tests.postgres: the throw-away PostgreSQL cluster
 
-from dr_kube.memory import MemoryQuery  # noqa: E402
+from dr_kube.incidents.history import MemoryQuery  # noqa: E402
 from dr_kube.store import Store, open_store  # noqa: E402
 from dr_kube.store.audit import append, verify_db  # noqa: E402
-from dr_kube.store.memory import StoreMemory  # noqa: E402
+from dr_kube.store.history import StoreMemory  # noqa: E402
 
 INCIDENTS = int(os.environ.get("BENCH_INCIDENTS", "100000"))
 AUDIT = int(os.environ.get("BENCH_AUDIT", "2000"))

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from pydantic import SecretStr  # noqa: E402
 
-from dr_kube.server.operator_settings import OperatorSettings  # noqa: E402
-from dr_kube.server.settings import Settings  # noqa: E402
+from dr_kube.config.operators import OperatorSettings  # noqa: E402
+from dr_kube.config.service import Settings  # noqa: E402
 
 TOKEN = "bench-token"
 WORKLOADS = ("adservice", "cartservice", "checkoutservice", "currencyservice", "emailservice")
@@ -100,7 +100,7 @@ def alert(workload: str, n: int) -> bytes:
 def one_round(operators: OperatorSettings, n: int) -> list[float]:
     from fastapi.testclient import TestClient
 
-    from dr_kube.server.wiring import build_services
+    from dr_kube.service.wiring import build_services
 
     with tempfile.TemporaryDirectory(prefix="dr-kube-slack-bench-") as d:
         tmp = Path(d)

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from dr_kube.graph.trail import LLMWatch
 from dr_kube.models import Usage
 from dr_kube.store import Store, open_store
 from dr_kube.store.audit import GENESIS, records, verify_db
-from dr_kube.trail import LLMWatch
 from tests.service.helpers import alert
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 from dr_kube.store import Store, open_store
 from tests.audit_memory.history import add_incident, memory_change, oom
 

@@ -10,16 +10,16 @@ from pathlib import Path
 
 from dr_kube.alerts import load_incidents
 from dr_kube.cluster.dump import DumpSource
+from dr_kube.cluster.evidence import Evidence, WorkloadEvidence
+from dr_kube.diagnose.llm.prompt import build_prompt
 from dr_kube.diagnose.providers import ProposalRequest, RulesProvider
-from dr_kube.evidence import Evidence, WorkloadEvidence
-from dr_kube.llm.prompt import build_prompt
-from dr_kube.memory import MemoryQuery, PastIncident
+from dr_kube.graph.runner import run_incident
+from dr_kube.graph.steps import RunContext
+from dr_kube.incidents.history import MemoryQuery, PastIncident
 from dr_kube.models import Change, Incident, WorkloadRef
 from dr_kube.policy import Policy
-from dr_kube.runner import run_incident
-from dr_kube.steps import RunContext
 from dr_kube.store import Store
-from dr_kube.store.memory import BoundMemory, StoreMemory
+from dr_kube.store.history import BoundMemory, StoreMemory
 from tests.audit_memory.history import add_incident, oom, seed_ranking_history
 from tests.conftest import SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES
 

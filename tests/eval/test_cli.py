@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = REPO / "eval" / "scenarios"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 from tests.conftest import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES
 
 SAMPLE_FLAGS = [

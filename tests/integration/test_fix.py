@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 from tests.conftest import SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES, git
 from tests.github_fake import FakeGitHub
 

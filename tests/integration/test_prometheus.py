@@ -12,7 +12,7 @@ from urllib.request import urlopen
 import pytest
 from click.testing import CliRunner
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 from tests.conftest import (
     REPO_ROOT,
     SAMPLE_CHARTS,
@@ -159,9 +159,9 @@ def test_an_unreachable_prometheus_does_not_stop_the_diagnosis() -> None:
 
 def test_an_unreachable_prometheus_is_noted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from dr_kube.alerts import load_incidents
+    from dr_kube.cluster.collect import collect_evidence
     from dr_kube.cluster.dump import DumpSource
-    from dr_kube.collect import collect_evidence
-    from dr_kube.metrics import query_metrics
+    from dr_kube.cluster.prometheus import query_metrics
 
     incident = load_incidents(SAMPLES / "sample_memory_pressure.json")[0]
     evidence = collect_evidence(DumpSource(SAMPLE_CLUSTER), incident)

@@ -11,9 +11,9 @@ import pytest
 from dr_kube.alerts import load_incidents
 from dr_kube.cluster.dump import DumpSource
 from dr_kube.diagnose.providers import ProposalRequest, Provider
+from dr_kube.graph.steps import RunContext, find_values, gather, proposal_request
 from dr_kube.models import Incident
 from dr_kube.policy import Policy
-from dr_kube.steps import RunContext, find_values, gather, proposal_request
 
 DATA = Path(__file__).parent / "data"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 
 
 def provider_default() -> object:

@@ -8,10 +8,10 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from dr_kube.llm.budget import HourlyCounter
-from dr_kube.llm.config import LLMSettings
-from dr_kube.llm.providers import HybridProvider
-from dr_kube.runner import run_incident
+from dr_kube.config.llm import LLMSettings
+from dr_kube.diagnose.llm.budget import HourlyCounter
+from dr_kube.diagnose.llm.providers import HybridProvider
+from dr_kube.graph.runner import run_incident
 from tests.llm.conftest import answer_text, leaked, oom_incident, oom_request, run_context
 
 MODEL = "gemini-2.5-flash"

@@ -11,18 +11,18 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from dr_kube.diagnose.providers import ProposalRequest
-from dr_kube.llm.budget import HourlyCounter
-from dr_kube.llm.config import LLMSettings
-from dr_kube.llm.local_server import (
+from dr_kube.config.llm import LLMSettings
+from dr_kube.diagnose.llm.budget import HourlyCounter
+from dr_kube.diagnose.llm.local_server import (
     LocalModel,
     LocalModelMissingError,
     llama_server_path,
     weights_path,
 )
-from dr_kube.llm.providers import HybridProvider
+from dr_kube.diagnose.llm.providers import HybridProvider
+from dr_kube.diagnose.providers import ProposalRequest
+from dr_kube.graph.runner import run_incident
 from dr_kube.models import Proposal, Result
-from dr_kube.runner import run_incident
 from tests.conftest import IN_CI
 from tests.llm.conftest import leaked, oom_incident, oom_request, run_context
 

@@ -10,13 +10,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from dr_kube.config.llm import LLMSettings
+from dr_kube.diagnose.llm.budget import HourlyCounter
+from dr_kube.diagnose.llm.providers import HybridProvider
 from dr_kube.diagnose.providers import make_provider
 from dr_kube.errors import ConfigError, ProviderError
-from dr_kube.llm.budget import HourlyCounter
-from dr_kube.llm.config import LLMSettings
-from dr_kube.llm.providers import HybridProvider
+from dr_kube.graph.runner import run_incident
 from dr_kube.models import Proposal
-from dr_kube.runner import run_incident
 from tests.conftest import free_port
 from tests.llm.conftest import answer_text, leaked, oom_incident, oom_request, run_context
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dr_kube.diagnose.providers import RulesProvider
-from dr_kube.llm.prompt import (
+from dr_kube.diagnose.llm.prompt import (
     PROMPT_VERSION,
     build_prompt,
     condense_log,
     estimate_tokens,
     fold_lines,
 )
+from dr_kube.diagnose.providers import RulesProvider
 from dr_kube.models import Change
 from tests.llm.conftest import leaked, oom_request
 

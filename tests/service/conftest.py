@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from dr_kube.server.settings import Settings
+from dr_kube.config.service import Settings
 from tests.service.helpers import SECRET, TOKEN, ServiceGitHub
 from tests.service.slack_fake import fake_slack  # noqa: F401 (the fixture)
 
@@ -53,7 +53,7 @@ def make_client(tmp_path: Path, gitops_with_origin: tuple[Path, Path]) -> Iterat
     clients: list[TestClient] = []
 
     def make(workers: bool = True, github_repo: str | None = None, **overrides: Any) -> Any:
-        from dr_kube.server.wiring import build_services
+        from dr_kube.service.wiring import build_services
 
         clone, _ = gitops_with_origin
         settings = settings_for(tmp_path, **overrides)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dr_kube.alerts import parse_incidents
-from dr_kube.server.intake import GroupCommit
+from dr_kube.service.intake import GroupCommit
 from dr_kube.store import open_store
 from tests.service.helpers import alert, payload
 

@@ -10,7 +10,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from dr_kube.server.wiring import build_services
+from dr_kube.service.wiring import build_services
 from tests.conftest import init_gitops_repo
 from tests.service.conftest import context_args, settings_for
 from tests.service.helpers import TOKEN

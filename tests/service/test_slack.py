@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from dr_kube.server.operator_settings import OperatorSettings
+from dr_kube.config.operators import OperatorSettings
 from tests.conftest import git
 from tests.service.helpers import alert, am_headers, only_incident, payload, wait_for
 from tests.service.slack_fake import (

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from dr_kube.server.operator_settings import OperatorSettings
+from dr_kube.config.operators import OperatorSettings
 from tests.conftest import git
 from tests.service.helpers import alert, am_headers, payload, pr_closed, signed, wait_for
 

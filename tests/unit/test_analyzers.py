@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from dr_kube.alerts import parse_incidents
+from dr_kube.cluster.collect import collect_evidence
 from dr_kube.cluster.dump import DumpSource
-from dr_kube.collect import collect_evidence
-from dr_kube.diagnose.analyzers import ANALYZERS, run_analyzers
-from dr_kube.diagnose.context import AnalysisContext
-from dr_kube.evidence import (
+from dr_kube.cluster.evidence import (
     ContainerEvidence,
     EventEvidence,
     Evidence,
@@ -19,6 +17,8 @@ from dr_kube.evidence import (
     PodEvidence,
     WorkloadEvidence,
 )
+from dr_kube.diagnose.analyzers import ANALYZERS, run_analyzers
+from dr_kube.diagnose.context import AnalysisContext
 from tests.conftest import REPO_ROOT
 
 POD = "web-6d8f7c9b5-abcde"

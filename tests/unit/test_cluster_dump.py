@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from dr_kube.alerts import parse_incidents
+from dr_kube.cluster.collect import collect_evidence, resolve_workload
 from dr_kube.cluster.dump import DumpSource, split_pod_logs
-from dr_kube.collect import collect_evidence, resolve_workload
 from dr_kube.errors import InputError, NotFoundError
 from tests.conftest import REPO_ROOT, SAMPLE_CLUSTER
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from dr_kube.cli import main
+from dr_kube.cli.main import main
 from dr_kube.cluster.dump import LIST_FILES, DumpSource
 from dr_kube.cluster.live import LiveSource
 from tests.conftest import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.errors import NotFoundError
-from dr_kube.evidence import WorkloadEvidence
 from dr_kube.gitops.apps import load_applications
 from dr_kube.gitops.charts import Chart, find_chart, takes_effect
 from dr_kube.gitops.locate import locate, parse_dotted

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from dr_kube.config.operators import OperatorSettings, parse_duration
 from dr_kube.policy import Policy
-from dr_kube.server.operator_settings import OperatorSettings, parse_duration
 from dr_kube.slack.signature import check, sign
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from dr_kube.cluster.evidence import ContainerEvidence, WorkloadEvidence
 from dr_kube.diagnose.findings import FixIntent
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
-from dr_kube.evidence import ContainerEvidence, WorkloadEvidence
 from dr_kube.gitops.locate import Location
 from dr_kube.models import Change
 from dr_kube.policy import Policy

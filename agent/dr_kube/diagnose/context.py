@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dr_kube.evidence import ContainerEvidence, EventEvidence, Evidence
+from dr_kube.cluster.evidence import ContainerEvidence, EventEvidence, Evidence
 from dr_kube.models import Incident
 
 MAX_QUOTE = 240

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.diagnose.findings import FixIntent
-from dr_kube.evidence import WorkloadEvidence
 from dr_kube.gitops.locate import Location, normalize
 from dr_kube.gitops.yamlio import get_path
 from dr_kube.models import Change, PathKey

@@ -8,15 +8,15 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.diagnose.analyzers import run_analyzers
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.guidance import apply_guidance
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
 from dr_kube.diagnose.recall import drop_not_enough, probable_leak
 from dr_kube.errors import ProviderError
-from dr_kube.evidence import Evidence
 from dr_kube.gitops.locate import Location
-from dr_kube.memory import PastIncident
+from dr_kube.incidents.history import PastIncident
 from dr_kube.models import Change, Diagnosis, Incident, Proposal, Usage
 from dr_kube.policy import Policy
 
@@ -148,7 +148,7 @@ def make_provider(name: str) -> Provider:
         return RulesProvider()
     if name in ("gemini", "ollama", "auto"):
         try:
-            llm = importlib.import_module("dr_kube.llm.providers")
+            llm = importlib.import_module("dr_kube.diagnose.llm.providers")
         except ImportError:
             raise ProviderError(
                 f"provider {name!r} is not available in this build; use --provider rules"

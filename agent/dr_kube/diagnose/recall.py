@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from dr_kube.memory import PastIncident
+from dr_kube.incidents.history import PastIncident
 from dr_kube.models import Change
 from dr_kube.quantity import QuantityError, parse_quantity
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.errors import NotFoundError
-from dr_kube.evidence import WorkloadEvidence
 from dr_kube.gitops.apps import Application, load_applications, value_files
 from dr_kube.gitops.charts import Chart, find_chart
 from dr_kube.gitops.yamlio import load_file

@@ -7,9 +7,9 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from dr_kube import steps
+from dr_kube.graph import steps
 from dr_kube.graph.state import State
-from dr_kube.steps import RunContext
+from dr_kube.graph.steps import RunContext
 
 # Failures no other proposal can mend: retrying would only repeat them.
 FINAL_CODES = frozenset({"protected-namespace", "wrong-file"})

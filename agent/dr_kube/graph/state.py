@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from dr_kube.evidence import Evidence
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.gitops.locate import Location
+from dr_kube.gitops.validate import Checked
 from dr_kube.models import Change, Incident, Proposal, PullRequestInfo
-from dr_kube.validate import Checked
 
 
 class InputState(TypedDict, total=False):

@@ -14,11 +14,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from dr_kube.alerts import parse_incidents
+from dr_kube.config.service import Settings
 from dr_kube.errors import InputError
 from dr_kube.server.auth import bearer_or_basic_ok, github_signature_ok
-from dr_kube.server.github_events import Delivery, GitHubHandler
-from dr_kube.server.intake import GroupCommit
-from dr_kube.server.metrics import Metrics
 from dr_kube.server.schemas import (
     ALERTMANAGER_BODY,
     GITHUB_BODY,
@@ -30,7 +28,9 @@ from dr_kube.server.schemas import (
     Operations,
     Problem,
 )
-from dr_kube.server.settings import Settings
+from dr_kube.service.github_events import Delivery, GitHubHandler
+from dr_kube.service.intake import GroupCommit
+from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Store
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 
-from dr_kube.server.settings import Settings
+from dr_kube.config.service import Settings
 
 
 def bearer_or_basic_ok(settings: Settings, authorization: str | None) -> bool:

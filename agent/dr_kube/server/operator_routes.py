@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
-from dr_kube.server.argocd import ArgoNotification
+from dr_kube.service.argocd import ArgoNotification
 from dr_kube.slack import signature
 from dr_kube.slack.interactivity import BlockActions, ViewSubmission
 

@@ -8,7 +8,7 @@ import json
 import logging
 from typing import Any
 
-from dr_kube.server.operator_settings import OperatorSettings
+from dr_kube.config.operators import OperatorSettings
 from dr_kube.slack import blocks
 from dr_kube.slack.client import SlackClient
 from dr_kube.store import Store

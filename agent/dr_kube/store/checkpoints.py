@@ -13,12 +13,12 @@ from pydantic import BaseModel
 # Modules whose models travel through the graph state.
 STATE_MODULES = (
     "dr_kube.models",
-    "dr_kube.evidence",
+    "dr_kube.cluster.evidence",
     "dr_kube.gitops.locate",
     "dr_kube.gitops.charts",
-    "dr_kube.validate",
+    "dr_kube.gitops.validate",
     "dr_kube.policy",
-    "dr_kube.memory",
+    "dr_kube.incidents.history",
 )
 
 

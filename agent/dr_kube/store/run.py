@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dr_kube.store.memory import BoundMemory, StoreMemory
+from dr_kube.store.history import BoundMemory, StoreMemory
 from dr_kube.store.store import Store
 
 

@@ -104,7 +104,8 @@ SERIAL = {
 
 
 def statements(dialect: str) -> list[str]:
-    from dr_kube.store import audit, memory  # their tables live next to their code
+    from dr_kube.store import audit
+    from dr_kube.store import history as memory
 
     sql = TABLES.replace("{serial}", SERIAL[dialect])
     return [

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dr_kube.server.operator_settings import OperatorSettings
+from dr_kube.config.operators import OperatorSettings
 from dr_kube.slack.outbox import SlackNotifier
 from dr_kube.store import Store
 from dr_kube.store.ops import OpsStore

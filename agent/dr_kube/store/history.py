@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from dr_kube.memory import MemoryQuery, PastIncident, query_terms, rank
+from dr_kube.incidents.history import MemoryQuery, PastIncident, query_terms, rank
 from dr_kube.models import Change
 from dr_kube.store.db import Cursor, Row
 

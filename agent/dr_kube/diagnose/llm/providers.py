@@ -18,13 +18,13 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+from dr_kube.config.llm import Backend, LLMSettings, load_settings
+from dr_kube.diagnose.llm.budget import HOURLY, Budget, HourlyCounter
+from dr_kube.diagnose.llm.clients import LLMError, StructuredLLM
+from dr_kube.diagnose.llm.prompt import Prompt, build_prompt
+from dr_kube.diagnose.llm.schema import to_proposal
 from dr_kube.diagnose.providers import ProposalRequest, Provider, RulesProvider
 from dr_kube.errors import ProviderError
-from dr_kube.llm.budget import HOURLY, Budget, HourlyCounter
-from dr_kube.llm.clients import LLMError, StructuredLLM
-from dr_kube.llm.config import Backend, LLMSettings, load_settings
-from dr_kube.llm.prompt import Prompt, build_prompt
-from dr_kube.llm.schema import to_proposal
 from dr_kube.models import Change, Proposal, Usage
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from dr_kube.cluster.evidence import ContainerEvidence, Evidence
 from dr_kube.diagnose.providers import ProposalRequest
-from dr_kube.evidence import ContainerEvidence, Evidence
 from dr_kube.gitops.yamlio import dump_block, get_path
 from dr_kube.models import Change, PathKey, Proposal
 from dr_kube.policy import Policy

@@ -6,9 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from dr_kube.cluster.source import ClusterSource, K8sObject
-from dr_kube.errors import NotFoundError
-from dr_kube.evidence import (
+from dr_kube.cluster.evidence import (
     ContainerEvidence,
     EventEvidence,
     Evidence,
@@ -18,6 +16,8 @@ from dr_kube.evidence import (
     PodEvidence,
     WorkloadEvidence,
 )
+from dr_kube.cluster.source import ClusterSource, K8sObject
+from dr_kube.errors import NotFoundError
 from dr_kube.models import Incident
 from dr_kube.redact import looks_secret_name, redact
 

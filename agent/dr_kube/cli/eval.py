@@ -122,7 +122,7 @@ def eval_command(
     Exit codes: 0 done (at or above the baseline), 4 below the baseline, 2 bad input,
     1 internal error.
     """
-    from dr_kube.cli_options import guarded
+    from dr_kube.cli.options import guarded
 
     guarded(
         lambda: evaluate(

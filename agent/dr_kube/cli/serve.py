@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dr_kube.cli_options import guarded, pull_request_options, source_options
+from dr_kube.cli.options import guarded, pull_request_options, source_options
 
 log = logging.getLogger("dr_kube.server")
 
@@ -44,7 +44,7 @@ def serve(
     def body() -> int:
         import uvicorn
 
-        from dr_kube.server.settings import Settings
+        from dr_kube.config.service import Settings
 
         settings = Settings.from_env(insecure_no_auth=insecure_no_auth, workers=workers)
         opens_prs = bool(os.environ.get("GITHUB_TOKEN"))
@@ -67,7 +67,7 @@ def serve(
                 "GitHub deliveries will be refused (401)",
                 err=True,
             )
-        from dr_kube.server.wiring import build_services
+        from dr_kube.service.wiring import build_services
 
         app, _, _ = build_services(
             settings,

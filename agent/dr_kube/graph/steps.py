@@ -7,18 +7,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from dr_kube.cluster.collect import collect_evidence, evidence_from_alert
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.cluster.source import ClusterSource
-from dr_kube.collect import collect_evidence, evidence_from_alert
 from dr_kube.diagnose.providers import ProposalRequest, Provider
 from dr_kube.errors import DrKubeError, NotFoundError
-from dr_kube.evidence import Evidence
-from dr_kube.gitops.forge import Forge, LocalForge, PullRequestSpec
+from dr_kube.gitops.forges.base import Forge, LocalForge, PullRequestSpec
 from dr_kube.gitops.locate import Location, locate
 from dr_kube.gitops.patch import apply_changes, to_plain
 from dr_kube.gitops.pr import pr_body, pr_title, update_comment
 from dr_kube.gitops.repo import GitRepo, branch_name, write_lock
+from dr_kube.gitops.validate import Checked, validate_changes
 from dr_kube.gitops.yamlio import get_path, load_one
-from dr_kube.memory import Memory, MemoryQuery, NoMemory, PastIncident, query_text
+from dr_kube.graph.trail import LLMWatch, evidence_collected, proposed, published, validated
+from dr_kube.incidents.history import Memory, MemoryQuery, NoMemory, PastIncident, query_text
 from dr_kube.models import (
     Change,
     FixResult,
@@ -33,8 +35,6 @@ from dr_kube.models import (
 )
 from dr_kube.policy import Policy
 from dr_kube.store.audit import AuditSink, NoAudit
-from dr_kube.trail import LLMWatch, evidence_collected, proposed, published, validated
-from dr_kube.validate import Checked, validate_changes
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def gather(ctx: RunContext, incident: Incident) -> Evidence:
         collect_evidence(ctx.source, incident) if ctx.source else evidence_from_alert(incident)
     )
     if ctx.prometheus_url:
-        from dr_kube.metrics import query_metrics
+        from dr_kube.cluster.prometheus import query_metrics
 
         evidence.metrics = query_metrics(ctx.prometheus_url, evidence, incident.starts_at)
     evidence_collected(ctx.audit, evidence, related(ctx, incident, evidence))

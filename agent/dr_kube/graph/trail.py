@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dr_kube.evidence import Evidence
-from dr_kube.memory import PastIncident
+from dr_kube.cluster.evidence import Evidence
+from dr_kube.gitops.validate import Checked
+from dr_kube.incidents.history import PastIncident
 from dr_kube.models import Proposal, PullRequestInfo, Usage
 from dr_kube.store.audit import AuditSink, llm_call_data
-from dr_kube.validate import Checked
 
 
 def evidence_collected(

@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from dr_kube.evidence import Evidence
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.models import Change, Incident
 
 RELATED_LIMIT = 5

@@ -12,11 +12,11 @@ from typing import Any
 import click
 
 from dr_kube import __version__
-from dr_kube.audit_cli import audit, history
-from dr_kube.cli_options import guarded, pull_request_options, source_options
+from dr_kube.cli.audit import audit, history
+from dr_kube.cli.eval import eval_command
+from dr_kube.cli.options import guarded, pull_request_options, source_options
+from dr_kube.cli.serve import serve
 from dr_kube.errors import DrKubeError, InputError
-from dr_kube.evaluate.cli import eval_command
-from dr_kube.server.cli import serve
 
 log = logging.getLogger("dr_kube")
 
@@ -57,10 +57,10 @@ def build_context(
 ) -> Any:
     from dr_kube.cluster.source import ClusterSource
     from dr_kube.diagnose.providers import make_provider
-    from dr_kube.gitops.forge import Forge, GitHubForge, LocalForge
+    from dr_kube.gitops.forges.base import Forge, GitHubForge, LocalForge
     from dr_kube.gitops.repo import GitRepo, github_repo_from_url
+    from dr_kube.graph.steps import RunContext
     from dr_kube.policy import load_policy
-    from dr_kube.steps import RunContext
 
     repo = gitops_repo.resolve()
     if not repo.is_dir():
@@ -106,8 +106,8 @@ def build_context(
 
 def execute(alert_file: Path, output: str, **context_args: Any) -> int:
     from dr_kube.alerts import load_incidents
-    from dr_kube.render import render_text
-    from dr_kube.runner import exit_code, group_incidents, run_incident
+    from dr_kube.cli.output import render_text
+    from dr_kube.graph.runner import exit_code, group_incidents, run_incident
 
     incidents = load_incidents(alert_file)
     firing = group_incidents(incidents)
@@ -138,7 +138,7 @@ def execute(alert_file: Path, output: str, **context_args: Any) -> int:
 
 def worst(codes: list[int]) -> int:
     """Internal error beats bad input beats no fix beats success."""
-    from dr_kube.runner import EXIT_INPUT, EXIT_INTERNAL, EXIT_NO_FIX, EXIT_OK
+    from dr_kube.graph.runner import EXIT_INPUT, EXIT_INTERNAL, EXIT_NO_FIX, EXIT_OK
 
     for code in (EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX):
         if code in codes:

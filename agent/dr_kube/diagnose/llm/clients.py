@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dr_kube.llm.budget import Budget, BudgetExceededError
-from dr_kube.llm.config import Backend, LLMSettings
-from dr_kube.llm.prompt import REPAIR, Prompt
-from dr_kube.llm.schema import LLMProposal
+from dr_kube.config.llm import Backend, LLMSettings
+from dr_kube.diagnose.llm.budget import Budget, BudgetExceededError
+from dr_kube.diagnose.llm.prompt import REPAIR, Prompt
+from dr_kube.diagnose.llm.schema import LLMProposal
 
 log = logging.getLogger(__name__)
 

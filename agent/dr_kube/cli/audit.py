@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import click
 
-from dr_kube.cli_options import guarded
+from dr_kube.cli.options import guarded
 from dr_kube.errors import InputError
 
 EXIT_BROKEN = 4  # the audit trail was changed or has a gap
@@ -147,7 +147,7 @@ def history(
 
     def body() -> int:
         from dr_kube.store.audit import records
-        from dr_kube.store.memory import StoreMemory
+        from dr_kube.store.history import StoreMemory
 
         namespace, _, workload = target.partition("/")
         if not namespace or not workload or "/" in workload:

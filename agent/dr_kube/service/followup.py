@@ -16,15 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dr_kube.runner import ServiceRun
-from dr_kube.server.operator_settings import OperatorSettings
+from dr_kube.config.operators import OperatorSettings
+from dr_kube.graph.runner import ServiceRun
+from dr_kube.service.verification import Prometheus, Target, verify
 from dr_kube.slack import blocks
 from dr_kube.slack.client import Approvers, SlackClient
 from dr_kube.slack.interactivity import SlackActions
 from dr_kube.slack.outbox import SlackNotifier, SlackSender
 from dr_kube.store import Claim, Store
 from dr_kube.store.ops import OpsStore
-from dr_kube.verify import Prometheus, Target, verify
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class Operators:
         prometheus_url: str | None = None,
         poll: float = 0.5,
     ) -> None:
-        from dr_kube.server.argocd import ArgoCDHandler
+        from dr_kube.service.argocd import ArgoCDHandler
 
         self.settings = settings
         self.store = store

@@ -10,19 +10,19 @@ from typing import Any
 
 def build_services(settings: Any, context_args: dict[str, Any], start_workers: bool = True) -> Any:
     """Store, checkpointer, graph, workers and the app, wired together."""
-    from dr_kube.cli import build_context
+    from dr_kube.cli.main import build_context
     from dr_kube.diagnose.providers import make_provider
-    from dr_kube.gitops.forge import GitHubForge
+    from dr_kube.gitops.forges.base import GitHubForge
+    from dr_kube.gitops.forges.github_reviews import GitHubReviews, ReviewForge
     from dr_kube.graph.graph import build_graph
-    from dr_kube.operators import Operators
+    from dr_kube.graph.steps import RunContext
     from dr_kube.server.app import Services, create_app
-    from dr_kube.server.github import GitHubReviews, ReviewForge
-    from dr_kube.server.github_events import GitHubHandler
-    from dr_kube.server.metrics import Metrics
-    from dr_kube.steps import RunContext
+    from dr_kube.service.followup import Operators
+    from dr_kube.service.github_events import GitHubHandler
+    from dr_kube.service.telemetry import Metrics
+    from dr_kube.service.worker import ServiceContext, Worker
     from dr_kube.store import open_store
     from dr_kube.store.checkpoints import make_checkpointer
-    from dr_kube.worker import ServiceContext, Worker
 
     base = build_context(**context_args, publish=True)
     provider_name = context_args.get("provider", "rules")

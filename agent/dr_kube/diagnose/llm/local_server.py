@@ -22,7 +22,7 @@ from types import TracebackType
 
 import requests
 
-from dr_kube.llm.ollama_adapter import OllamaAdapter
+from dr_kube.diagnose.llm.ollama_adapter import OllamaAdapter
 
 MODEL_NAME = "gemma3:270m"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dr_kube.server.github import REPLY_MARKER, ReviewForge
-from dr_kube.server.metrics import Metrics
-from dr_kube.server.settings import Settings
+from dr_kube.config.service import Settings
+from dr_kube.gitops.forges.github_reviews import REPLY_MARKER, ReviewForge
+from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Store
 
 log = logging.getLogger(__name__)

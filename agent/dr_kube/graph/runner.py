@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from dr_kube.graph.steps import RunContext
 from dr_kube.models import Incident, Result
-from dr_kube.steps import RunContext
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX = 0, 1, 2, 3
 

@@ -13,15 +13,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from dr_kube.config.service import Settings
 from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
+from dr_kube.gitops.forges.github_reviews import ReviewForge
 from dr_kube.gitops.repo import write_lock
+from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed
+from dr_kube.graph.steps import RunContext
 from dr_kube.models import Result
-from dr_kube.runner import ServiceRun, paused_round, run_checkpointed
-from dr_kube.server.github import ReviewForge
-from dr_kube.server.metrics import Metrics
-from dr_kube.server.settings import Settings
-from dr_kube.steps import RunContext
+from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Claim, Store
 from dr_kube.store.run import bind_store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from dr_kube.evidence import Evidence, MetricSample
+from dr_kube.cluster.evidence import Evidence, MetricSample
 
 log = logging.getLogger(__name__)
 WINDOW = "30m"
