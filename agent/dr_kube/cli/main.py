@@ -57,7 +57,9 @@ def build_context(
 ) -> Any:
     from dr_kube.cluster.source import ClusterSource
     from dr_kube.diagnose.providers import make_provider
-    from dr_kube.gitops.forges.base import Forge, GitHubForge, LocalForge
+    from dr_kube.gitops.forges.base import Forge
+    from dr_kube.gitops.forges.github import GitHubForge
+    from dr_kube.gitops.forges.local import LocalForge
     from dr_kube.gitops.repo import GitRepo, github_repo_from_url
     from dr_kube.graph.steps import RunContext
     from dr_kube.policy import load_policy

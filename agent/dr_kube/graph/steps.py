@@ -12,7 +12,8 @@ from dr_kube.cluster.evidence import Evidence
 from dr_kube.cluster.source import ClusterSource
 from dr_kube.diagnose.providers import ProposalRequest, Provider
 from dr_kube.errors import DrKubeError, NotFoundError
-from dr_kube.gitops.forges.base import Forge, LocalForge, PullRequestSpec
+from dr_kube.gitops.forges.base import Forge, PullRequestSpec
+from dr_kube.gitops.forges.local import LocalForge
 from dr_kube.gitops.locate import Location, locate
 from dr_kube.gitops.patch import apply_changes, to_plain
 from dr_kube.gitops.pr import pr_body, pr_title, update_comment

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dr_kube.config.service import Settings
-from dr_kube.gitops.forges.github_reviews import REPLY_MARKER, ReviewForge
+from dr_kube.gitops.forges.base import REPLY_MARKER, Forge
 from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Store
 
@@ -103,7 +103,7 @@ class GitHubHandler:
         store: Store,
         settings: Settings,
         metrics: Metrics,
-        reviews: ReviewForge | None,
+        reviews: Forge | None,
         on_closed: Callable[[str, bool, str, str | None], None] | None = None,
     ) -> None:
         self.on_closed = on_closed  # (incident, merged, by, merge sha): Slack, verification

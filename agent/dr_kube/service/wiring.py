@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,8 +11,8 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
     """Store, checkpointer, graph, workers and the app, wired together."""
     from dr_kube.cli.main import build_context
     from dr_kube.diagnose.providers import make_provider
-    from dr_kube.gitops.forges.base import GitHubForge
-    from dr_kube.gitops.forges.github_reviews import GitHubReviews, ReviewForge
+    from dr_kube.gitops.forges.base import Forge
+    from dr_kube.gitops.forges.github import GitHubForge
     from dr_kube.graph.graph import build_graph
     from dr_kube.graph.steps import RunContext
     from dr_kube.server.app import Services, create_app
@@ -38,12 +37,8 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
     graph = build_graph(make_checkpointer(settings.database_url, settings.db_path))
     metrics = Metrics()
     metrics.watch_store(store.counts_by_status)
-    reviews: ReviewForge | None = None
-    token = os.environ.get("GITHUB_TOKEN")
-    if token and isinstance(base.forge, GitHubForge):
-        reviews = GitHubReviews(
-            token, base.forge.repo_name, os.environ.get("DRKUBE_GITHUB_API_URL")
-        )
+    # reviews come back only through a forge that opens real PRs
+    reviews: Forge | None = base.forge if isinstance(base.forge, GitHubForge) else None
     operators = Operators(
         store, settings.operators, base.repo, base.prometheus_url, poll=settings.poll_seconds
     )

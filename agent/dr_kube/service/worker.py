@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from dr_kube.config.service import Settings
 from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
-from dr_kube.gitops.forges.github_reviews import ReviewForge
+from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.repo import write_lock
 from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed
 from dr_kube.graph.steps import RunContext
@@ -54,7 +54,7 @@ class Worker:
         make_context: Callable[[], RunContext],
         settings: Settings,
         metrics: Metrics,
-        reviews: ReviewForge | None = None,
+        reviews: Forge | None = None,
         hooks: RunHooks | None = None,
     ) -> None:
         self.hooks = hooks

@@ -1,0 +1,36 @@
+"""No forge configured: the result carries the PR's title and body and the branch that was pushed."""
+
+from __future__ import annotations
+
+import logging
+
+from dr_kube.gitops.forges.base import PullRequestSpec
+from dr_kube.models import PullRequestInfo
+
+log = logging.getLogger(__name__)
+
+
+class LocalForge:
+    """No token: the result carries the PR's title and body and the branch that was pushed."""
+
+    def publish(
+        self, spec: PullRequestSpec, commit: str | None, changed: bool, pushed: bool
+    ) -> PullRequestInfo:
+        return PullRequestInfo(
+            action="draft",
+            branch=spec.branch,
+            base=spec.base,
+            commit=commit,
+            pushed=pushed,
+            title=spec.title,
+            body=spec.body,
+        )
+
+    def can_write(self, login: str) -> bool:
+        return False  # no forge, no reviews to take
+
+    def comment(self, number: int, body: str) -> None:
+        log.info("no forge configured: comment on #%s not posted", number)
+
+    def close(self, number: int) -> None:
+        log.info("no forge configured: #%s not closed", number)
