@@ -13,8 +13,8 @@ from dr_kube.cluster.dump import DumpSource
 from dr_kube.cluster.evidence import Evidence, WorkloadEvidence
 from dr_kube.diagnose.llm.prompt import build_prompt
 from dr_kube.diagnose.providers import ProposalRequest, RulesProvider
+from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import run_incident
-from dr_kube.graph.steps import RunContext
 from dr_kube.incidents.history import MemoryQuery, PastIncident
 from dr_kube.models import Change, Incident, WorkloadRef
 from dr_kube.policy import Policy

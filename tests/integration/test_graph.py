@@ -7,8 +7,8 @@ from pathlib import Path
 from dr_kube.alerts import load_incidents
 from dr_kube.cluster.dump import DumpSource
 from dr_kube.diagnose.providers import ProposalRequest, RulesProvider
+from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import run_incident
-from dr_kube.graph.steps import RunContext
 from dr_kube.models import Change, Proposal, Usage
 from dr_kube.policy import Policy
 from tests.conftest import SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES, git

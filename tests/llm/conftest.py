@@ -11,7 +11,8 @@ import pytest
 from dr_kube.alerts import load_incidents
 from dr_kube.cluster.dump import DumpSource
 from dr_kube.diagnose.providers import ProposalRequest, Provider
-from dr_kube.graph.steps import RunContext, find_values, gather, proposal_request
+from dr_kube.graph.context import RunContext
+from dr_kube.graph.steps import find_values, gather, proposal_request
 from dr_kube.models import Incident
 from dr_kube.policy import Policy
 

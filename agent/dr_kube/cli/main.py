@@ -61,7 +61,7 @@ def build_context(
     from dr_kube.gitops.forges.github import GitHubForge
     from dr_kube.gitops.forges.local import LocalForge
     from dr_kube.gitops.repo import GitRepo, github_repo_from_url
-    from dr_kube.graph.steps import RunContext
+    from dr_kube.graph.context import RunContext
     from dr_kube.policy import load_policy
 
     repo = gitops_repo.resolve()

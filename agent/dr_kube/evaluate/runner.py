@@ -106,8 +106,8 @@ def run_one(
 ) -> tuple[IncidentOutcome, list[str]]:
     """Run one incident; returns its outcome and the texts a user would see."""
     from dr_kube.cli.output import render_text
+    from dr_kube.graph.context import RunContext
     from dr_kube.graph.runner import exit_code, run_incident
-    from dr_kube.graph.steps import RunContext
 
     assert isinstance(ctx, RunContext)
     workload, pod = incident_label(incident)
@@ -158,8 +158,8 @@ def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
     from dr_kube.alerts import load_incidents
     from dr_kube.cli.main import worst
     from dr_kube.cluster.dump import DumpSource
+    from dr_kube.graph.context import RunContext
     from dr_kube.graph.runner import group_incidents
-    from dr_kube.graph.steps import RunContext
     from dr_kube.policy import load_policy
 
     expect = scenario.expect

@@ -12,8 +12,8 @@ from typing import Any
 from langgraph.graph import START, StateGraph
 
 from dr_kube.graph import nodes
+from dr_kube.graph.context import RunContext
 from dr_kube.graph.state import InputState, State
-from dr_kube.graph.steps import RunContext
 
 
 def build_graph(checkpointer: Any = None) -> Any:

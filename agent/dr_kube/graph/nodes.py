@@ -7,9 +7,11 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from dr_kube.gitops.image_history import image_tag_history, may_need_image_history
 from dr_kube.graph import steps
+from dr_kube.graph.context import RunContext
+from dr_kube.graph.result import build_result
 from dr_kube.graph.state import State
-from dr_kube.graph.steps import RunContext
 
 # Failures no other proposal can mend: retrying would only repeat them.
 FINAL_CODES = frozenset({"protected-namespace", "wrong-file"})
@@ -40,8 +42,8 @@ def collect(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         "location": location,
         "values_text": values_text,
         "locate_error": error,
-        "values_history": steps.image_tag_history(ctx, location)
-        if steps.may_need_image_history(state["incident"], evidence)
+        "values_history": image_tag_history(ctx.repo, location)
+        if may_need_image_history(state["incident"], evidence)
         else [],
     }
 
@@ -92,7 +94,7 @@ def publish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
 
 def finish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     usage = runtime.context.provider.usage
-    return {"result": steps.build_result(dict(state), usage).to_json_dict()}
+    return {"result": build_result(dict(state), usage).to_json_dict()}
 
 
 def review(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:

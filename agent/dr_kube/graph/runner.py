@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dr_kube.graph.steps import RunContext
+from dr_kube.graph.context import RunContext
 from dr_kube.models import Incident, Result
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX = 0, 1, 2, 3

@@ -13,8 +13,8 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
     from dr_kube.diagnose.providers import make_provider
     from dr_kube.gitops.forges.base import Forge
     from dr_kube.gitops.forges.github import GitHubForge
+    from dr_kube.graph.context import RunContext
     from dr_kube.graph.graph import build_graph
-    from dr_kube.graph.steps import RunContext
     from dr_kube.server.app import Services, create_app
     from dr_kube.service.followup import Operators
     from dr_kube.service.github_events import GitHubHandler

@@ -18,8 +18,8 @@ from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
 from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.repo import write_lock
+from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed
-from dr_kube.graph.steps import RunContext
 from dr_kube.models import Result
 from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Claim, Store
