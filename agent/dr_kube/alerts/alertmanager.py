@@ -1,0 +1,96 @@
+"""Alertmanager's forms: the version-4 webhook payload and a single alert object."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dr_kube.alerts.labels import category_for, stable_fingerprint, workload_from_labels
+from dr_kube.errors import InputError
+from dr_kube.models import Incident
+
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+class AlertmanagerAlert(BaseModel):
+    """One alert as Alertmanager sends it (webhook `alerts[]`) or as its API returns it."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    status: str = "firing"
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    starts_at: datetime | None = Field(default=None, alias="startsAt")
+    ends_at: str | None = Field(default=None, alias="endsAt")
+    generator_url: str | None = Field(default=None, alias="generatorURL")
+    fingerprint: str | None = None
+
+
+class WebhookPayload(BaseModel):
+    """Alertmanager's webhook body, version 4."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    version: str
+    status: str = "firing"
+    receiver: str = ""
+    group_key: str = Field(default="", alias="groupKey")
+    alerts: list[AlertmanagerAlert]
+    truncated_alerts: int = Field(default=0, alias="truncatedAlerts")
+
+
+def incident_from_alert(alert: AlertmanagerAlert) -> Incident:
+    labels = alert.labels
+    alertname = labels.get("alertname")
+    if not alertname:
+        raise InputError("alert has no 'alertname' label")
+    namespace = labels.get("namespace") or labels.get("exported_namespace")
+    if not namespace:
+        raise InputError(f"alert {alertname} has no 'namespace' label")
+    pod = labels.get("pod") or labels.get("exported_pod")
+    container = labels.get("container") or labels.get("exported_container")
+    status = "resolved" if alert.status == "resolved" else "firing"
+    fingerprint = alert.fingerprint or stable_fingerprint(labels)
+    return Incident(
+        id=fingerprint,
+        alertname=alertname,
+        status=status,
+        namespace=namespace,
+        workload=workload_from_labels(labels, pod),
+        pod=pod,
+        container=container or None,
+        category_hint=category_for(alertname, labels),
+        severity=labels.get("severity"),
+        summary=alert.annotations.get("summary", ""),
+        description=alert.annotations.get("description", "")
+        or alert.annotations.get("message", ""),
+        starts_at=alert.starts_at,
+        labels=labels,
+        annotations=alert.annotations,
+        fingerprint=fingerprint,
+    )
+
+
+class WebhookSource:
+    describe = "an Alertmanager webhook payload (alerts[])"
+
+    def accepts(self, data: dict[str, Any]) -> bool:
+        return "alerts" in data
+
+    def parse(self, data: dict[str, Any]) -> list[Incident]:
+        payload = WebhookPayload.model_validate(data)
+        if not payload.alerts:
+            raise InputError("the webhook payload has no alerts")
+        return [incident_from_alert(alert) for alert in payload.alerts]
+
+
+class SingleAlertSource:
+    describe = "an alert object (labels, annotations)"
+
+    def accepts(self, data: dict[str, Any]) -> bool:
+        return "labels" in data
+
+    def parse(self, data: dict[str, Any]) -> list[Incident]:
+        return [incident_from_alert(AlertmanagerAlert.model_validate(data))]
