@@ -8,14 +8,11 @@ generated `tsvector` column with a GIN index. No writer in the store has to know
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dr_kube.incidents.history import MemoryQuery, PastIncident, query_terms, rank
 from dr_kube.models import Change
-from dr_kube.store.db import Cursor, Row
-
-if TYPE_CHECKING:
-    from dr_kube.store.store import Store
+from dr_kube.store.db import Cursor, Database, Row
 
 WINDOW = 2_000  # text similarity is ranked among this many newest matching incidents
 COLUMNS = (
@@ -94,10 +91,15 @@ def past(row: Row, *, same_workload: bool = False, score: float = 0.0) -> PastIn
     )
 
 
+class HasDatabase(Protocol):
+    @property
+    def db(self) -> Database: ...
+
+
 class StoreMemory:
     """Similar past incidents from the store (the service's memory)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: HasDatabase) -> None:
         self.store = store
 
     def similar(self, query: MemoryQuery) -> list[PastIncident]:

@@ -4,6 +4,8 @@ The audit trail, which records every action, has its own tables (`dr_kube.store.
 
 from __future__ import annotations
 
+from dr_kube.store import audit, history  # their tables live next to their code
+
 OPEN_STATUSES = ("queued", "running", "awaiting-review", "merged", "needs-human", "failed")
 CLOSED_STATUSES = ("resolved", "closed")
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
@@ -104,12 +106,9 @@ SERIAL = {
 
 
 def statements(dialect: str) -> list[str]:
-    from dr_kube.store import audit
-    from dr_kube.store import history as memory
-
     sql = TABLES.replace("{serial}", SERIAL[dialect])
     return [
         *(s.strip() for s in sql.split(";") if s.strip()),
         *audit.statements(dialect),
-        *memory.statements(dialect),
+        *history.statements(dialect),
     ]
