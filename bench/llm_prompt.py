@@ -35,7 +35,7 @@ from dr_kube.diagnose.providers import RulesProvider  # noqa: E402
 from dr_kube.graph.context import RunContext  # noqa: E402
 from dr_kube.graph.runner import run_incident  # noqa: E402
 from dr_kube.graph.steps import find_values, gather, proposal_request  # noqa: E402
-from dr_kube.models import Incident  # noqa: E402
+from dr_kube.incidents.model import Incident  # noqa: E402
 from dr_kube.policy import load_policy  # noqa: E402
 
 SAMPLES = ROOT / "agent" / "issues"

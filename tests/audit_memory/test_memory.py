@@ -16,7 +16,8 @@ from dr_kube.diagnose.providers import ProposalRequest, RulesProvider
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import run_incident
 from dr_kube.incidents.history import MemoryQuery, PastIncident
-from dr_kube.models import Change, Incident, WorkloadRef
+from dr_kube.incidents.model import Incident, WorkloadRef
+from dr_kube.models import Change
 from dr_kube.policy import Policy
 from dr_kube.store import Store
 from dr_kube.store.history import BoundMemory, StoreMemory

@@ -13,7 +13,7 @@ from dr_kube.cluster.dump import DumpSource
 from dr_kube.diagnose.providers import ProposalRequest, Provider
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.steps import find_values, gather, proposal_request
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 from dr_kube.policy import Policy
 
 DATA = Path(__file__).parent / "data"

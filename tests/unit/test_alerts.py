@@ -9,7 +9,7 @@ import pytest
 
 from dr_kube.alerts import load_incidents, parse_incidents
 from dr_kube.errors import InputError
-from dr_kube.models import WorkloadRef
+from dr_kube.incidents.model import WorkloadRef
 
 ALERT = {
     "status": "firing",

@@ -12,7 +12,7 @@ from dr_kube.alerts.alertmanager import SingleAlertSource, WebhookSource
 from dr_kube.alerts.legacy import LegacySource
 from dr_kube.alerts.source import AlertSource
 from dr_kube.errors import InputError, read_input_file
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 
 
 def load_incidents(path: Path) -> list[Incident]:

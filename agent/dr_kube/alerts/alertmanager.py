@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dr_kube.alerts.labels import category_for, stable_fingerprint, workload_from_labels
 from dr_kube.errors import InputError
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 

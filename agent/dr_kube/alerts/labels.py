@@ -7,7 +7,7 @@ import json
 import re
 
 from dr_kube.errors import InputError
-from dr_kube.models import WorkloadRef
+from dr_kube.incidents.model import WorkloadRef
 
 # Alert names (ours and kube-prometheus-stack's) → the failure class they announce.
 ALERT_CATEGORIES: dict[str, str] = {

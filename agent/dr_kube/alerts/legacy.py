@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dr_kube.alerts.labels import split_resource, stable_fingerprint
-from dr_kube.models import Incident, WorkloadRef
+from dr_kube.incidents.model import Incident, WorkloadRef
 
 LEGACY_TYPES: dict[str, str] = {
     "oom": "oom",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 
 
 class AlertSource(Protocol):

@@ -109,7 +109,8 @@ def build_context(
 def execute(alert_file: Path, output: str, **context_args: Any) -> int:
     from dr_kube.alerts import load_incidents
     from dr_kube.cli.output import render_text
-    from dr_kube.graph.runner import exit_code, group_incidents, run_incident
+    from dr_kube.graph.runner import exit_code, run_incident
+    from dr_kube.incidents.grouping import group_incidents
 
     incidents = load_incidents(alert_file)
     firing = group_incidents(incidents)

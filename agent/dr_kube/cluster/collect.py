@@ -18,7 +18,7 @@ from dr_kube.cluster.evidence import (
 )
 from dr_kube.cluster.source import ClusterSource, K8sObject
 from dr_kube.errors import NotFoundError
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 from dr_kube.redact import looks_secret_name, redact
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")

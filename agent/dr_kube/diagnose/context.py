@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from dr_kube.cluster.evidence import ContainerEvidence, EventEvidence, Evidence
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 
 MAX_QUOTE = 240
 

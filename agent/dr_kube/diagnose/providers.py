@@ -17,7 +17,8 @@ from dr_kube.diagnose.recall import drop_not_enough, probable_leak
 from dr_kube.errors import ProviderError
 from dr_kube.gitops.locate import Location
 from dr_kube.incidents.history import PastIncident
-from dr_kube.models import Change, Diagnosis, Incident, Proposal, Usage
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Change, Diagnosis, Proposal, Usage
 from dr_kube.policy import Policy
 
 PROVIDERS = ("rules", "gemini", "ollama", "auto")

@@ -18,7 +18,8 @@ from dr_kube.errors import DrKubeError, InputError
 from dr_kube.evaluate.checks import check_scenario
 from dr_kube.evaluate.outcome import IncidentOutcome, Report, ScenarioOutcome, totals
 from dr_kube.evaluate.scenario import Scenario
-from dr_kube.models import Incident, Proposal, Result, Usage
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Proposal, Result, Usage
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "DR-Kube eval",
@@ -159,7 +160,7 @@ def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
     from dr_kube.cli.main import worst
     from dr_kube.cluster.dump import DumpSource
     from dr_kube.graph.context import RunContext
-    from dr_kube.graph.runner import group_incidents
+    from dr_kube.incidents.grouping import group_incidents
     from dr_kube.policy import load_policy
 
     expect = scenario.expect

@@ -9,10 +9,8 @@ from dr_kube.errors import DrKubeError
 from dr_kube.gitops.locate import Location
 from dr_kube.gitops.repo import GitRepo
 from dr_kube.gitops.yamlio import get_path, load_one
-from dr_kube.models import (
-    Incident,
-    PathKey,
-)
+from dr_kube.incidents.model import Incident
+from dr_kube.models import PathKey
 
 
 def may_need_image_history(incident: Incident, evidence: Evidence) -> bool:

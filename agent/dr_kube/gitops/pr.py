@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dr_kube.incidents.history import PastIncident
-from dr_kube.models import Change, Diagnosis, Incident, Risk
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Change, Diagnosis, Risk
 from dr_kube.policy import field_kind
 from dr_kube.redact import redact
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dr_kube.gitops.validate import Checked
-from dr_kube.models import (
-    FixResult,
-    Incident,
-    Proposal,
-    Result,
-    ResultIncident,
-    Usage,
-    Validation,
-)
+from dr_kube.incidents.model import Incident
+from dr_kube.models import FixResult, Proposal, Result, ResultIncident, Usage, Validation
 
 
 def build_result(state: dict[str, Any], usage: Usage) -> Result:

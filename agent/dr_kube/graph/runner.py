@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from dr_kube.graph.context import RunContext
-from dr_kube.models import Incident, Result
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Result
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX = 0, 1, 2, 3
 
@@ -16,16 +17,6 @@ def run_incident(incident: Incident, ctx: RunContext, guidance: Iterable[str] = 
 
     out = graph.invoke({"incident": incident, "guidance": list(guidance)}, context=ctx)
     return Result.model_validate(out["result"])
-
-
-def group_incidents(incidents: list[Incident]) -> list[Incident]:
-    """One incident per key: alerts of one payload about the same workload and class join."""
-    seen: dict[str, Incident] = {}
-    for incident in incidents:
-        if incident.status != "firing":
-            continue
-        seen.setdefault(incident.key(), incident)
-    return list(seen.values())
 
 
 def exit_code(result: Result) -> int:

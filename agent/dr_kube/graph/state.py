@@ -7,7 +7,8 @@ from typing import Any, TypedDict
 from dr_kube.cluster.evidence import Evidence
 from dr_kube.gitops.locate import Location
 from dr_kube.gitops.validate import Checked
-from dr_kube.models import Change, Incident, Proposal, PullRequestInfo
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Change, Proposal, PullRequestInfo
 
 
 class InputState(TypedDict, total=False):

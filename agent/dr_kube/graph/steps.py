@@ -19,12 +19,8 @@ from dr_kube.gitops.yamlio import load_one
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.trail import LLMWatch, evidence_collected, proposed, published, validated
 from dr_kube.incidents.history import MemoryQuery, PastIncident, query_text
-from dr_kube.models import (
-    Change,
-    Incident,
-    Proposal,
-    PullRequestInfo,
-)
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Change, Proposal, PullRequestInfo
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from dr_kube.cluster.evidence import Evidence
-from dr_kube.models import Change, Incident
+from dr_kube.incidents.model import Incident
+from dr_kube.models import Change
 
 RELATED_LIMIT = 5
 QUERY_TERMS = 12

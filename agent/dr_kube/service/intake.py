@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 
-from dr_kube.models import Incident
+from dr_kube.incidents.model import Incident
 from dr_kube.store import Store
 from dr_kube.store.store import Ingested
 

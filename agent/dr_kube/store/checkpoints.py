@@ -13,6 +13,7 @@ from pydantic import BaseModel
 # Modules whose models travel through the graph state.
 STATE_MODULES = (
     "dr_kube.models",
+    "dr_kube.incidents.model",
     "dr_kube.cluster.evidence",
     "dr_kube.gitops.locate",
     "dr_kube.gitops.charts",

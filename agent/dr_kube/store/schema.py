@@ -6,10 +6,6 @@ from __future__ import annotations
 
 from dr_kube.store import audit, history  # their tables live next to their code
 
-OPEN_STATUSES = ("queued", "running", "awaiting-review", "merged", "needs-human", "failed")
-CLOSED_STATUSES = ("resolved", "closed")
-STATUSES = OPEN_STATUSES + CLOSED_STATUSES
-
 TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
     id TEXT PRIMARY KEY,

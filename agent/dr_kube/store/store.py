@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dr_kube.models import Incident
+from dr_kube.incidents.lifecycle import CLOSED_STATUSES
+from dr_kube.incidents.model import Incident
 from dr_kube.store import audit
 from dr_kube.store.db import Cursor, PostgresDatabase, Row, SqliteDatabase
-from dr_kube.store.schema import CLOSED_STATUSES, statements
+from dr_kube.store.schema import statements
 
 INCIDENT_COLUMNS = (
     "id, key, status, namespace, workload, category, created_at, updated_at, generation, runs, "
