@@ -13,9 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dr_kube.errors import ConfigError
-from dr_kube.gitops.yamlio import load_file
 from dr_kube.models import Change, Risk, ValidationIssue
 from dr_kube.quantity import QuantityError, parse_quantity
+from dr_kube.yamlio import load_file
 
 POLICY_FILE = "dr-kube-policy.yaml"
 DEFAULT_ALLOWED = [

@@ -12,8 +12,9 @@ import pytest
 from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.errors import NotFoundError
 from dr_kube.gitops.apps import load_applications
-from dr_kube.gitops.charts import Chart, find_chart, takes_effect
+from dr_kube.gitops.charts import find_chart, takes_effect
 from dr_kube.gitops.locate import locate, parse_dotted
+from dr_kube.values_model import Chart
 from tests.conftest import REPO_ROOT, SAMPLE_CHARTS
 
 TRACKING = "argocd.argoproj.io/tracking-id"

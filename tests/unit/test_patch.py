@@ -7,8 +7,8 @@ import difflib
 import pytest
 
 from dr_kube.gitops.patch import PatchError, patch_text
-from dr_kube.gitops.yamlio import load_one
 from dr_kube.models import Change
+from dr_kube.yamlio import load_one
 
 MEMORY = ["svc", "resources", "limits", "memory"]
 

@@ -9,9 +9,9 @@ import pytest
 from dr_kube.cluster.evidence import ContainerEvidence, WorkloadEvidence
 from dr_kube.diagnose.findings import FixIntent
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
-from dr_kube.gitops.locate import Location
 from dr_kube.models import Change
 from dr_kube.policy import Policy
+from dr_kube.values_model import Location
 
 VALUES: dict[str, Any] = {
     "web": {

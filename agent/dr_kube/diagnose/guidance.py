@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from dr_kube.gitops.yamlio import get_path
 from dr_kube.models import Change, PathKey, Proposal
 from dr_kube.policy import field_kind
 from dr_kube.quantity import QuantityError, format_cpu, format_memory, parse_quantity
+from dr_kube.values_model import get_path
 
 Kind = Literal["memory", "cpu", "replicas", "probe", "image"]
 KIND_WORDS: dict[str, Kind] = {

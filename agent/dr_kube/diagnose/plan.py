@@ -12,8 +12,6 @@ from typing import Any
 
 from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.diagnose.findings import FixIntent
-from dr_kube.gitops.locate import Location, normalize
-from dr_kube.gitops.yamlio import get_path
 from dr_kube.models import Change, PathKey
 from dr_kube.policy import Policy
 from dr_kube.quantity import (
@@ -24,6 +22,7 @@ from dr_kube.quantity import (
     round_cpu_up,
     round_memory_up,
 )
+from dr_kube.values_model import Location, get_path, normalize
 
 
 class PlanError(ValueError):

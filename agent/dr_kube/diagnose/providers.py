@@ -15,11 +15,11 @@ from dr_kube.diagnose.guidance import apply_guidance
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
 from dr_kube.diagnose.recall import drop_not_enough, probable_leak
 from dr_kube.errors import ProviderError
-from dr_kube.gitops.locate import Location
 from dr_kube.incidents.history import PastIncident
 from dr_kube.incidents.model import Incident
 from dr_kube.models import Change, Diagnosis, Proposal, Usage
 from dr_kube.policy import Policy
+from dr_kube.values_model import Location
 
 PROVIDERS = ("rules", "gemini", "ollama", "auto")
 

@@ -14,9 +14,9 @@ from ruamel.yaml.error import YAMLError
 
 from dr_kube.errors import InputError, read_input_file
 from dr_kube.gitops.locate import parse_dotted
-from dr_kube.gitops.yamlio import load_one
 from dr_kube.models import CATEGORIES, FixStatus, PathKey
 from dr_kube.quantity import QuantityError, parse_quantity
+from dr_kube.yamlio import load_one
 
 EXPECT_FILE = "expect.yaml"
 ALERT_FILE = "alert.json"

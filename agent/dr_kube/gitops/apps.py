@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from ruamel.yaml.error import YAMLError
 
-from dr_kube.gitops.yamlio import load_all_file
+from dr_kube.yamlio import load_all_file
 
 APPLICATION_DIRS = ("applications", "apps", "argocd", "manifests")
 

@@ -8,11 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from dr_kube.gitops.apps import Application
-from dr_kube.gitops.yamlio import load_file, load_one
 from dr_kube.models import PathKey
+from dr_kube.values_model import Chart
+from dr_kube.yamlio import load_file, load_one
 
 # Mappings a chart hands to Kubernetes as a whole (`toYaml`): any Kubernetes field inside counts.
 RESOURCE_NAMES = {"cpu", "memory", "ephemeral-storage"}
@@ -24,14 +23,6 @@ PROBE_FIELDS = {
     "successThreshold",
     "terminationGracePeriodSeconds",
 }
-
-
-class Chart(BaseModel):
-    name: str
-    version: str | None = None
-    where: str
-    defaults: dict[str, Any]
-    schema_: dict[str, Any] | None = None
 
 
 def _read_dir(folder: Path) -> Chart | None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from dr_kube.cluster.evidence import Evidence
 from dr_kube.errors import DrKubeError
-from dr_kube.gitops.locate import Location
 from dr_kube.gitops.repo import GitRepo
-from dr_kube.gitops.yamlio import get_path, load_one
 from dr_kube.incidents.model import Incident
 from dr_kube.models import PathKey
+from dr_kube.values_model import Location, get_path
+from dr_kube.yamlio import load_one
 
 
 def may_need_image_history(incident: Incident, evidence: Evidence) -> bool:

@@ -12,14 +12,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.errors import NotFoundError
 from dr_kube.gitops.apps import Application, load_applications, value_files
-from dr_kube.gitops.charts import Chart, find_chart
-from dr_kube.gitops.yamlio import load_file
+from dr_kube.gitops.charts import find_chart
 from dr_kube.models import PathKey
+from dr_kube.values_model import Location, normalize
+from dr_kube.yamlio import load_file
 
 TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
@@ -40,23 +39,6 @@ WORKLOAD_BLOCK_KEYS = (
     "persistence",
 )
 COMPONENT_LABEL = "app.kubernetes.io/component"
-
-
-class Location(BaseModel):
-    app: str | None = None
-    app_file: str | None = None
-    values_file: str
-    base_path: list[PathKey] = Field(default_factory=list)
-    release_name: str | None = None
-    chart: Chart | None = None
-    how: list[str] = Field(default_factory=list)
-
-    def path_for(self, *rest: PathKey) -> list[PathKey]:
-        return [*self.base_path, *rest]
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def parse_dotted(path: str) -> list[PathKey]:

@@ -21,8 +21,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from dr_kube.gitops.yamlio import dump_block, get_path, load_one
 from dr_kube.models import Change, PathKey
+from dr_kube.values_model import get_path
+from dr_kube.yamlio import dump_block, load_one
 
 
 class PatchError(ValueError):

@@ -7,12 +7,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from dr_kube.gitops.charts import takes_effect
-from dr_kube.gitops.locate import Location
 from dr_kube.gitops.patch import PatchError, patch_text, to_plain
-from dr_kube.gitops.yamlio import get_path, load_one
 from dr_kube.models import Change, PathKey, Risk, ValidationIssue
 from dr_kube.policy import Policy, assess_risk, check_change, check_namespace
 from dr_kube.quantity import QuantityError, parse_quantity
+from dr_kube.values_model import Location, get_path
+from dr_kube.yamlio import load_one
 
 
 class Checked(BaseModel):

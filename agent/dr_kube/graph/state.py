@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from dr_kube.cluster.evidence import Evidence
-from dr_kube.gitops.locate import Location
 from dr_kube.gitops.validate import Checked
 from dr_kube.incidents.model import Incident
 from dr_kube.models import Change, Proposal, PullRequestInfo
+from dr_kube.values_model import Location
 
 
 class InputState(TypedDict, total=False):

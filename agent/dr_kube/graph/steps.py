@@ -10,17 +10,18 @@ from dr_kube.cluster.evidence import Evidence
 from dr_kube.diagnose.providers import ProposalRequest
 from dr_kube.errors import NotFoundError
 from dr_kube.gitops.forges.base import PullRequestSpec
-from dr_kube.gitops.locate import Location, locate
+from dr_kube.gitops.locate import locate
 from dr_kube.gitops.patch import apply_changes, to_plain
 from dr_kube.gitops.pr import pr_body, pr_title, update_comment
 from dr_kube.gitops.repo import GitRepo, branch_name, write_lock
 from dr_kube.gitops.validate import Checked, validate_changes
-from dr_kube.gitops.yamlio import load_one
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.trail import LLMWatch, evidence_collected, proposed, published, validated
 from dr_kube.incidents.history import MemoryQuery, PastIncident, query_text
 from dr_kube.incidents.model import Incident
 from dr_kube.models import Change, Proposal, PullRequestInfo
+from dr_kube.values_model import Location
+from dr_kube.yamlio import load_one
 
 log = logging.getLogger(__name__)
 

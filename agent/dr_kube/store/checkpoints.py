@@ -17,6 +17,7 @@ STATE_MODULES = (
     "dr_kube.cluster.evidence",
     "dr_kube.gitops.locate",
     "dr_kube.gitops.charts",
+    "dr_kube.values_model",
     "dr_kube.gitops.validate",
     "dr_kube.policy",
     "dr_kube.incidents.history",

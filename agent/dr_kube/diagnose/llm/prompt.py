@@ -20,10 +20,11 @@ from typing import Any
 
 from dr_kube.cluster.evidence import ContainerEvidence, Evidence
 from dr_kube.diagnose.providers import ProposalRequest
-from dr_kube.gitops.yamlio import dump_block, get_path
 from dr_kube.models import Change, PathKey, Proposal
 from dr_kube.policy import Policy
 from dr_kube.redact import redact, redact_data
+from dr_kube.values_model import get_path
+from dr_kube.yamlio import dump_block
 
 PROMPT_VERSION = "dr-kube-prompt/1"
 

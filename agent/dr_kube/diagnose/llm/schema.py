@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dr_kube.gitops.yamlio import get_path
 from dr_kube.models import Category, Change, Diagnosis, PathKey, Proposal
 from dr_kube.policy import field_kind
+from dr_kube.values_model import get_path
 
 LLMCategory = Category  # the answer's classes are the analyzers' classes
 

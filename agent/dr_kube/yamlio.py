@@ -62,19 +62,3 @@ def dump_block(data: Any, indent: int = 2) -> str:
     out = StringIO()
     yaml.dump(data, out)
     return out.getvalue()
-
-
-def get_path(data: Any, path: list[str | int]) -> tuple[bool, Any]:
-    """(found, value) at `path` in plain YAML data."""
-    node = data
-    for key in path:
-        if isinstance(key, int):
-            if isinstance(node, list) and -len(node) <= key < len(node):
-                node = node[key]
-                continue
-            return False, None
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-            continue
-        return False, None
-    return True, node
