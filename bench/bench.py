@@ -84,7 +84,7 @@ def git(cwd: Path, *args: str) -> None:
 def main() -> None:
     from dr_kube.alerts import load_incidents
     from dr_kube.cluster.dump import DumpSource
-    from dr_kube.diagnose.providers import RulesProvider
+    from dr_kube.diagnose.rules import RulesProvider
     from dr_kube.graph.context import RunContext
     from dr_kube.graph.runner import run_incident
     from dr_kube.policy import Policy

@@ -31,7 +31,7 @@ from dr_kube.diagnose.llm.clients import StructuredLLM  # noqa: E402
 from dr_kube.diagnose.llm.prompt import build_prompt  # noqa: E402
 from dr_kube.diagnose.llm.providers import HybridProvider  # noqa: E402
 from dr_kube.diagnose.llm.schema import LLMChange, LLMProposal  # noqa: E402
-from dr_kube.diagnose.providers import RulesProvider  # noqa: E402
+from dr_kube.diagnose.rules import RulesProvider  # noqa: E402
 from dr_kube.graph.context import RunContext  # noqa: E402
 from dr_kube.graph.runner import run_incident  # noqa: E402
 from dr_kube.graph.steps import find_values, gather, proposal_request  # noqa: E402

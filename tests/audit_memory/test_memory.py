@@ -12,7 +12,8 @@ from dr_kube.alerts import load_incidents
 from dr_kube.cluster.dump import DumpSource
 from dr_kube.cluster.evidence import Evidence, WorkloadEvidence
 from dr_kube.diagnose.llm.prompt import build_prompt
-from dr_kube.diagnose.providers import ProposalRequest, RulesProvider
+from dr_kube.diagnose.provider import ProposalRequest
+from dr_kube.diagnose.rules import RulesProvider
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import run_incident
 from dr_kube.incidents.history import MemoryQuery, PastIncident

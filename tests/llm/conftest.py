@@ -10,7 +10,7 @@ import pytest
 
 from dr_kube.alerts import load_incidents
 from dr_kube.cluster.dump import DumpSource
-from dr_kube.diagnose.providers import ProposalRequest, Provider
+from dr_kube.diagnose.provider import ProposalRequest, Provider
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.steps import find_values, gather, proposal_request
 from dr_kube.incidents.model import Incident

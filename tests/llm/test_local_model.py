@@ -20,7 +20,7 @@ from dr_kube.diagnose.llm.local_server import (
     weights_path,
 )
 from dr_kube.diagnose.llm.providers import HybridProvider
-from dr_kube.diagnose.providers import ProposalRequest
+from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.graph.runner import run_incident
 from dr_kube.models import Proposal, Result
 from tests.conftest import IN_CI

@@ -11,9 +11,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from dr_kube.config.llm import LLMSettings
+from dr_kube.diagnose.factory import make_provider
 from dr_kube.diagnose.llm.budget import HourlyCounter
 from dr_kube.diagnose.llm.providers import HybridProvider
-from dr_kube.diagnose.providers import make_provider
 from dr_kube.errors import ConfigError, ProviderError
 from dr_kube.graph.runner import run_incident
 from dr_kube.models import Proposal

@@ -9,7 +9,7 @@ from dr_kube.diagnose.llm.prompt import (
     estimate_tokens,
     fold_lines,
 )
-from dr_kube.diagnose.providers import RulesProvider
+from dr_kube.diagnose.rules import RulesProvider
 from dr_kube.models import Change
 from tests.llm.conftest import leaked, oom_request
 

@@ -56,7 +56,7 @@ def build_context(
     github_repo: str | None = None,
 ) -> Any:
     from dr_kube.cluster.source import ClusterSource
-    from dr_kube.diagnose.providers import make_provider
+    from dr_kube.diagnose.factory import make_provider
     from dr_kube.gitops.forges.base import Forge
     from dr_kube.gitops.forges.github import GitHubForge
     from dr_kube.gitops.forges.local import LocalForge

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dr_kube import __version__
-from dr_kube.diagnose.providers import ProposalRequest, Provider, make_provider
+from dr_kube.diagnose.factory import make_provider
+from dr_kube.diagnose.provider import ProposalRequest, Provider
 from dr_kube.errors import DrKubeError, InputError
 from dr_kube.evaluate.checks import check_scenario
 from dr_kube.evaluate.outcome import IncidentOutcome, Report, ScenarioOutcome, totals

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from dr_kube.cluster.source import ClusterSource
-from dr_kube.diagnose.providers import Provider
+from dr_kube.diagnose.provider import Provider
 from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.forges.local import LocalForge
 from dr_kube.incidents.history import Memory, NoMemory

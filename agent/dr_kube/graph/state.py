@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any, TypedDict
 
+from dr_kube import models, policy, values_model
+from dr_kube.cluster import evidence
 from dr_kube.cluster.evidence import Evidence
+from dr_kube.gitops import validate
 from dr_kube.gitops.validate import Checked
+from dr_kube.incidents import history, model
 from dr_kube.incidents.model import Incident
 from dr_kube.models import Change, Proposal, PullRequestInfo
 from dr_kube.values_model import Location
@@ -35,3 +40,15 @@ class State(InputState, total=False):
     review_round: int
     # Copilot mode: an approver pressed *Open PR*.
     approved: bool
+
+
+# The modules whose models travel through the state: the checkpointer deserialises only these.
+STATE_MODULES: tuple[ModuleType, ...] = (
+    models,
+    model,
+    evidence,
+    values_model,
+    validate,
+    policy,
+    history,
+)

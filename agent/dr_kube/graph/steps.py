@@ -7,7 +7,7 @@ from typing import Any
 
 from dr_kube.cluster.collect import collect_evidence, evidence_from_alert
 from dr_kube.cluster.evidence import Evidence
-from dr_kube.diagnose.providers import ProposalRequest
+from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.errors import NotFoundError
 from dr_kube.gitops.forges.base import PullRequestSpec
 from dr_kube.gitops.locate import locate

@@ -10,11 +10,12 @@ from typing import Any
 def build_services(settings: Any, context_args: dict[str, Any], start_workers: bool = True) -> Any:
     """Store, checkpointer, graph, workers and the app, wired together."""
     from dr_kube.cli.main import build_context
-    from dr_kube.diagnose.providers import make_provider
+    from dr_kube.diagnose.factory import make_provider
     from dr_kube.gitops.forges.base import Forge
     from dr_kube.gitops.forges.github import GitHubForge
     from dr_kube.graph.context import RunContext
     from dr_kube.graph.graph import build_graph
+    from dr_kube.graph.state import STATE_MODULES
     from dr_kube.server.app import Services, create_app
     from dr_kube.service.followup import Operators
     from dr_kube.service.github_events import GitHubHandler
@@ -34,7 +35,7 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
         return ServiceContext(**fields)
 
     store = open_store(settings.database_url, settings.db_path, settings.max_runs)
-    graph = build_graph(make_checkpointer(settings.database_url, settings.db_path))
+    graph = build_graph(make_checkpointer(settings.database_url, settings.db_path, STATE_MODULES))
     metrics = Metrics()
     metrics.watch_store(store.counts_by_status)
     # reviews come back only through a forge that opens real PRs

@@ -2,46 +2,38 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel
 
-# Modules whose models travel through the graph state.
-STATE_MODULES = (
-    "dr_kube.models",
-    "dr_kube.incidents.model",
-    "dr_kube.cluster.evidence",
-    "dr_kube.gitops.locate",
-    "dr_kube.gitops.charts",
-    "dr_kube.values_model",
-    "dr_kube.gitops.validate",
-    "dr_kube.policy",
-    "dr_kube.incidents.history",
-)
 
-
-def allowed_types() -> list[tuple[str, str]]:
-    """Every pydantic model of the state modules: deserialised by name, nothing else."""
+def allowed_types(modules: Iterable[ModuleType]) -> list[tuple[str, str]]:
+    """Every pydantic model of the given modules: deserialised by name, nothing else."""
     found: list[tuple[str, str]] = []
-    for name in STATE_MODULES:
-        module = importlib.import_module(name)
+    for module in modules:
         for attr, value in vars(module).items():
-            if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == name:
-                found.append((name, attr))
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseModel)
+                and value.__module__ == module.__name__
+            ):
+                found.append((module.__name__, attr))
     return found
 
 
-def serializer() -> Any:
+def serializer(state_modules: Iterable[ModuleType]) -> Any:
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    return JsonPlusSerializer(allowed_msgpack_modules=allowed_types())
+    return JsonPlusSerializer(allowed_msgpack_modules=allowed_types(state_modules))
 
 
-def make_checkpointer(url: str | None, db_path: Path) -> Any:
+def make_checkpointer(url: str | None, db_path: Path, state_modules: Iterable[ModuleType]) -> Any:
+    """The checkpointer; `state_modules` hold the models that travel in the graph's state."""
     if url and url.startswith(("postgresql://", "postgres://")):
         from langgraph.checkpoint.postgres import PostgresSaver
         from psycopg.rows import dict_row
@@ -54,7 +46,7 @@ def make_checkpointer(url: str | None, db_path: Path) -> Any:
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             open=True,
         )
-        saver = PostgresSaver(pool, serde=serializer())
+        saver = PostgresSaver(pool, serde=serializer(state_modules))
         setup_once(saver, pool)
         return saver
     from langgraph.checkpoint.sqlite import SqliteSaver
@@ -64,7 +56,7 @@ def make_checkpointer(url: str | None, db_path: Path) -> Any:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=10000")
-    sqlite_saver = SqliteSaver(conn, serde=serializer())
+    sqlite_saver = SqliteSaver(conn, serde=serializer(state_modules))
     sqlite_saver.setup()
     return sqlite_saver
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dr_kube.cluster.evidence import ContainerEvidence, Evidence
-from dr_kube.diagnose.providers import ProposalRequest
+from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.models import Change, PathKey, Proposal
 from dr_kube.policy import Policy
 from dr_kube.redact import redact, redact_data

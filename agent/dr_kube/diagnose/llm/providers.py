@@ -23,7 +23,8 @@ from dr_kube.diagnose.llm.budget import HOURLY, Budget, HourlyCounter
 from dr_kube.diagnose.llm.clients import LLMError, StructuredLLM
 from dr_kube.diagnose.llm.prompt import Prompt, build_prompt
 from dr_kube.diagnose.llm.schema import to_proposal
-from dr_kube.diagnose.providers import ProposalRequest, Provider, RulesProvider
+from dr_kube.diagnose.provider import ProposalRequest, Provider
+from dr_kube.diagnose.rules import RulesProvider
 from dr_kube.errors import ProviderError
 from dr_kube.models import Change, Proposal, Usage
 

@@ -1,53 +1,16 @@
-"""Diagnosis providers: the deterministic analyzers, and LLMs behind the same interface."""
+"""The embedded default provider: deterministic analyzers and a planner; no key, no network."""
 
 from __future__ import annotations
 
-import importlib
 import time
-from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from dr_kube.cluster.evidence import Evidence
 from dr_kube.diagnose.analyzers import run_analyzers
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.guidance import apply_guidance
 from dr_kube.diagnose.plan import PlanError, PlanInput, candidates
+from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.diagnose.recall import drop_not_enough, probable_leak
-from dr_kube.errors import ProviderError
-from dr_kube.incidents.history import PastIncident
-from dr_kube.incidents.model import Incident
-from dr_kube.models import Change, Diagnosis, Proposal, Usage
-from dr_kube.policy import Policy
-from dr_kube.values_model import Location
-
-PROVIDERS = ("rules", "gemini", "ollama", "auto")
-
-
-class ProposalRequest(BaseModel):
-    """Everything a provider may use; the same for analyzers and LLMs."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    incident: Incident
-    evidence: Evidence
-    location: Location | None
-    locate_error: str | None = None
-    values: Any = None
-    policy: Policy
-    attempt: int = 1
-    feedback: list[str] = Field(default_factory=list)
-    guidance: list[str] = Field(default_factory=list)
-    tried: list[list[Change]] = Field(default_factory=list)
-    values_history: list[tuple[str, str]] = Field(default_factory=list)
-    history: list[PastIncident] = Field(default_factory=list)  # similar past incidents
-
-
-class Provider(Protocol):
-    name: str
-    usage: Usage
-
-    def propose(self, request: ProposalRequest) -> Proposal: ...
+from dr_kube.models import Diagnosis, Proposal, Usage
 
 
 class RulesProvider:
@@ -141,19 +104,3 @@ def history_now(request: ProposalRequest) -> float:
     """The time the leak window ends: now, or the alert's start when that is later (replays)."""
     started = request.incident.starts_at
     return max(started.timestamp(), time.time()) if started is not None else time.time()
-
-
-def make_provider(name: str) -> Provider:
-    """Build a provider by name; LLM packages are imported only when asked for."""
-    if name == "rules":
-        return RulesProvider()
-    if name in ("gemini", "ollama", "auto"):
-        try:
-            llm = importlib.import_module("dr_kube.diagnose.llm.providers")
-        except ImportError:
-            raise ProviderError(
-                f"provider {name!r} is not available in this build; use --provider rules"
-            ) from None
-        provider: Provider = llm.make_llm_provider(name)
-        return provider
-    raise ProviderError(f"unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}")
