@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from kubernetes.utils.quantity import format_quantity
+from kubernetes.utils.quantity import parse_quantity as kube_parse_quantity
 
 BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 DECIMAL = {
@@ -19,9 +21,6 @@ DECIMAL = {
     "P": Decimal("1e15"),
     "E": Decimal("1e18"),
 }
-QUANTITY_RE = re.compile(
-    r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)$"
-)
 
 
 class QuantityError(ValueError):
@@ -29,24 +28,36 @@ class QuantityError(ValueError):
 
 
 def parse_quantity(value: object) -> Decimal:
-    """Parse `128Mi`, `0.5`, `250m`, `1e3`, or a number, into a Decimal of base units."""
-    if isinstance(value, bool):
+    """Parse `128Mi`, `0.5`, `250m`, `1e3`, or a number, into a Decimal of base units.
+
+    The kubernetes client does the parsing. It is laxer than the API server, which would refuse
+    what it lets through (`12 Mi`, `1_000`, `NaN`, the suffix `K`), so those are refused here.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise QuantityError(f"{value!r} is not a quantity")
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    if not isinstance(value, str):
-        raise QuantityError(f"{value!r} is not a quantity")
-    match = QUANTITY_RE.match(value.strip())
-    if not match:
+    text = value.strip() if isinstance(value, str) else str(value)  # str(): 0.1 stays 0.1
+    if isinstance(value, str) and (not _kubernetes_spelling(text)):
         raise QuantityError(f"{value!r} is not a valid Kubernetes quantity")
-    number, suffix = match.groups()
     try:
-        base = Decimal(number)
-    except InvalidOperation:
+        parsed: Decimal = kube_parse_quantity(text)  # type: ignore[no-untyped-call]
+    except ValueError:
         raise QuantityError(f"{value!r} is not a valid Kubernetes quantity") from None
-    if suffix in BINARY:
-        return base * BINARY[suffix]
-    return base * DECIMAL[suffix]
+    if not parsed.is_finite():
+        raise QuantityError(f"{value!r} is not a finite quantity")
+    return parsed
+
+
+def _kubernetes_spelling(text: str) -> bool:
+    """Only what a Kubernetes quantity may contain: digits, sign, point, exponent, a known suffix."""
+    number = text.removesuffix(_written_suffix(text))
+    return bool(number) and all(c in "0123456789+-.eE" for c in number)
+
+
+def _written_suffix(text: str) -> str:
+    for suffix in (*BINARY, *DECIMAL):
+        if suffix and text.endswith(suffix):
+            return suffix
+    return ""
 
 
 def format_memory(num_bytes: Decimal | int | float, like: object = None) -> str:
@@ -66,11 +77,11 @@ def format_memory(num_bytes: Decimal | int | float, like: object = None) -> str:
         units = [(s, Decimal(f)) for s, f in sorted(BINARY.items(), key=lambda i: -i[1])]
     for suffix, factor in units:
         if amount >= factor and (amount / factor) == (amount / factor).to_integral_value():
-            return f"{int(amount / factor)}{suffix}"
+            return _whole(amount, suffix)
     # Not a whole number of any unit: round up to whole Mi (or M).
     mega = DECIMAL["M"] if units[0][0] == "E" else Decimal(BINARY["Mi"])
     suffix = "M" if units[0][0] == "E" else "Mi"
-    return f"{math.ceil(amount / mega)}{suffix}"
+    return _whole(math.ceil(amount / mega) * mega, suffix)
 
 
 def format_cpu(cores: Decimal | int | float, like: object = None) -> str:
@@ -78,18 +89,25 @@ def format_cpu(cores: Decimal | int | float, like: object = None) -> str:
     amount = Decimal(cores)
     millis = int((amount * 1000).to_integral_value(rounding="ROUND_CEILING"))
     if suffix_of(like) == "m" or millis % 1000:
-        return f"{millis}m"
-    if isinstance(like, int | float) and not isinstance(like, bool):
-        return str(millis // 1000)
-    return str(millis // 1000)
+        return _whole(Decimal(millis) / 1000, "m")
+    return _whole(Decimal(millis) / 1000, "")
+
+
+def _whole(amount: Decimal, suffix: str) -> str:
+    """`amount` (base units, a whole number of `suffix`) written the canonical way: `256Mi`, `2`."""
+    text: str = format_quantity(amount, suffix, quantize=Decimal(1))
+    return text if suffix else format(amount.quantize(Decimal(1)), "f")
 
 
 def suffix_of(value: object) -> str | None:
-    if isinstance(value, str):
-        match = QUANTITY_RE.match(value.strip())
-        if match:
-            return match.group(2)
-    return None
+    """The unit a user wrote (`Mi`, `m`, `""` for none), or None when `value` is no quantity string."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parse_quantity(value)
+    except QuantityError:
+        return None
+    return _written_suffix(value.strip())
 
 
 def round_memory_up(num_bytes: Decimal) -> Decimal:
