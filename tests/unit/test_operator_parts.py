@@ -63,3 +63,19 @@ def test_slack_v0_signature() -> None:
         check(secret, body + b"x", "1531420618", expected, now=1531420618)
         == "wrong X-Slack-Signature"
     )
+
+
+@pytest.mark.parametrize(
+    ("secret", "body", "timestamp", "signature", "reason"),
+    [
+        ("s3cret", b"a=1", "yesterday", "v0=00", "invalid X-Slack-Request-Timestamp"),
+        ("s3cret", b"\xff\xfe", "1531420618", "v0=00", "wrong X-Slack-Signature"),
+        ("   ", b"a=1", "1531420618", "v0=00", "the Slack signing secret is blank"),
+        ("s3cret", b"a=1", "1531420618", "", "missing X-Slack-Request-Timestamp or"),
+    ],
+)
+def test_slack_signature_refusals_name_their_reason(
+    secret: str, body: bytes, timestamp: str, signature: str, reason: str
+) -> None:
+    refused = check(secret, body, timestamp, signature, now=1531420618)
+    assert refused is not None and refused.startswith(reason)
