@@ -6,10 +6,11 @@ import logging
 from datetime import UTC, datetime
 
 from dr_kube.cluster.evidence import Evidence, MetricSample
+from dr_kube.cluster.promql import Prometheus, PrometheusError, PrometheusUnreachableError
 
 log = logging.getLogger(__name__)
 WINDOW = "30m"
-QUERY_TIMEOUT = 10
+QUERY_TIMEOUT = 10.0
 
 QUERIES: dict[str, tuple[str, str]] = {
     "memory_working_set_peak_bytes": (
@@ -41,13 +42,7 @@ def selector(namespace: str, pods: list[str], container: str | None) -> str:
 
 def query_metrics(url: str, evidence: Evidence, at: datetime | None = None) -> list[MetricSample]:
     """Ask Prometheus for the incident's series; an unreachable server is a note, not a failure."""
-    from prometheus_api_client import PrometheusConnect
-    from prometheus_api_client.exceptions import PrometheusApiClientException
-    from urllib3.util.retry import Retry
-
-    # One quick retry: a Prometheus that is down must not hold the diagnosis up for long.
-    retry = Retry(total=1, backoff_factor=0.2, status_forcelist=(502, 503, 504))
-    client = PrometheusConnect(url=url, disable_ssl=True, retry=retry, timeout=QUERY_TIMEOUT)
+    prometheus = Prometheus(url, timeout=QUERY_TIMEOUT)
     sel = selector(
         evidence.workload.namespace, [p.name for p in evidence.pods], evidence.focus_container
     )
@@ -56,17 +51,15 @@ def query_metrics(url: str, evidence: Evidence, at: datetime | None = None) -> l
     for name, (template, unit) in QUERIES.items():
         query = template.format(sel=sel, w=WINDOW)
         try:
-            result = client.custom_query(query, params={"time": when})
-        except (PrometheusApiClientException, ValueError) as exc:
+            value = prometheus.value(query, when)
+        except PrometheusUnreachableError as exc:
+            log.warning("%s", exc)
+            evidence.notes.append(f"Prometheus at {url} unreachable; diagnosed without metrics")
+            break
+        except PrometheusError as exc:
             log.warning("prometheus query %s failed: %s", name, exc)
             evidence.notes.append(f"Prometheus query {name} failed: {exc}")
             continue
-        except OSError as exc:  # requests' connection errors: the server is not there
-            log.warning("prometheus at %s unreachable: %s", url, exc)
-            evidence.notes.append(f"Prometheus at {url} unreachable; diagnosed without metrics")
-            break
-        values = [float(r["value"][1]) for r in result if "value" in r]
-        values = [v for v in values if v == v]  # drop NaN
-        if values:
-            samples.append(MetricSample(name=name, value=max(values), unit=unit, query=query))
+        if value is not None:
+            samples.append(MetricSample(name=name, value=value, unit=unit, query=query))
     return samples

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dr_kube.cluster.promql import Prometheus
 from dr_kube.config.operators import OperatorSettings
 from dr_kube.graph.runner import ServiceRun
-from dr_kube.service.verification import Prometheus, Target, verify
+from dr_kube.service.verification import Target, verify
 from dr_kube.slack import blocks
 from dr_kube.slack.client import Approvers, SlackClient
 from dr_kube.slack.interactivity import SlackActions

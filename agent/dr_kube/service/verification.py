@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-import requests
 from pydantic import BaseModel, Field
 
+from dr_kube.cluster.promql import Prometheus
 from dr_kube.quantity import QuantityError, parse_quantity
 
 Outcome = Literal["verified", "not-enough", "unknown"]
@@ -68,27 +68,6 @@ def new_memory_limit(changes: list[dict[str, Any]]) -> Decimal | None:
             except QuantityError:
                 return None
     return None
-
-
-class Prometheus:
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-
-    def value(self, query: str, at: float) -> float | None:
-        """The largest value of an instant query, None when there are no series."""
-        response = requests.get(
-            f"{self.url}/api/v1/query",
-            params={"query": query, "time": f"{at:.3f}"},
-            timeout=self.timeout,
-        )
-        response.raise_for_status()
-        data = response.json()
-        if data.get("status") != "success":
-            raise ValueError(f"Prometheus: {data.get('error') or data}")
-        values = [float(r["value"][1]) for r in data["data"]["result"] if "value" in r]
-        values = [v for v in values if v == v]  # drop NaN
-        return max(values) if values else None
 
 
 def plan(t: Target, window: int) -> list[tuple[str, str, str, Any]]:
