@@ -25,18 +25,14 @@ def configure_logging(verbose: int) -> None:
     level = os.environ.get(
         "DRKUBE_LOG_LEVEL", "WARNING" if verbose == 0 else "INFO" if verbose == 1 else "DEBUG"
     )
+    from dr_kube.logs import JsonFormatter, RedactingFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
     if os.environ.get("DRKUBE_LOG_FORMAT") == "json":
-        from dr_kube.logs import JsonFormatter
-
-        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
-        logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     else:
-        from dr_kube.logs import RedactingFormatter
-
-        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def build_context(
