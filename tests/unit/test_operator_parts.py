@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from dr_kube.config.operators import OperatorSettings, parse_duration
+from dr_kube.config.duration import parse_duration
+from dr_kube.config.operators import OperatorSettings
+from dr_kube.errors import ConfigError
 from dr_kube.policy import Policy
 from dr_kube.slack.signature import check, sign
 
@@ -40,7 +42,7 @@ def test_durations_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.argocd_token is not None and settings.argocd_token.get_secret_value() == "am"
     assert settings.mode == "auto" and settings.verify_window == 600 and not settings.slack_enabled
     monkeypatch.setenv("DRKUBE_MODE", "sometimes")
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="DRKUBE_MODE='sometimes'"):
         OperatorSettings.from_env()
 
 

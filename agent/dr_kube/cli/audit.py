@@ -6,7 +6,6 @@ The store is found like `serve` finds it: DRKUBE_DATABASE_URL (PostgreSQL) or DR
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,11 +15,10 @@ from typing import Any, TextIO
 import click
 
 from dr_kube.cli.options import guarded
+from dr_kube.config.duration import ACCEPTED, parse_duration
 from dr_kube.errors import InputError
 
 EXIT_BROKEN = 4  # the audit trail was changed or has a gap
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
-SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,19 +47,19 @@ def open_existing(db_path: Path, database_url: str | None) -> Any:
 
 
 def parse_since(text: str | None, now: float | None = None) -> float | None:
-    """`24h`, `7d`, `30m` ago, or an ISO date/time (UTC when no zone is given)."""
+    """An ISO date/time (UTC when no zone is given), or a duration ago: `30m`, `24h`, `7d`, `1w`."""
     if text is None or not text.strip():
         return None
     text = text.strip()
-    found = DURATION.match(text)
-    if found:
-        return (now or time.time()) - float(found.group(1)) * SECONDS[found.group(2)]
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(
-            f"--since {text!r}: use a duration (30m, 24h, 7d) or an ISO date (2026-11-01)"
-        ) from None
+        try:
+            return (now or time.time()) - parse_duration(text)
+        except ValueError:
+            raise InputError(
+                f"--since {text!r}: use an ISO date (2026-11-01) or a duration ago: {ACCEPTED}"
+            ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.timestamp()

@@ -22,13 +22,13 @@ log = logging.getLogger("dr_kube")
 
 
 def configure_logging(verbose: int) -> None:
-    level = os.environ.get(
-        "DRKUBE_LOG_LEVEL", "WARNING" if verbose == 0 else "INFO" if verbose == 1 else "DEBUG"
-    )
+    from dr_kube.config.logs import LogSettings
     from dr_kube.logs import JsonFormatter, RedactingFormatter
 
+    settings = LogSettings.load()
+    level = settings.level or ("WARNING" if verbose == 0 else "INFO" if verbose == 1 else "DEBUG")
     handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("DRKUBE_LOG_FORMAT") == "json":
+    if settings.format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
@@ -52,6 +52,8 @@ def build_context(
     github_repo: str | None = None,
 ) -> Any:
     from dr_kube.cluster.source import ClusterSource
+    from dr_kube.config.cli import ClusterSettings
+    from dr_kube.config.github import GitHubSettings
     from dr_kube.diagnose.factory import make_provider
     from dr_kube.gitops.forges.base import Forge
     from dr_kube.gitops.forges.github import GitHubForge
@@ -68,7 +70,7 @@ def build_context(
         from dr_kube.cluster.dump import DumpSource
 
         source = DumpSource(cluster_dir)
-    elif kubeconfig or kube_context or os.environ.get("KUBERNETES_SERVICE_HOST"):
+    elif kubeconfig or kube_context or ClusterSettings.load().in_cluster:
         from dr_kube.cluster.live import LiveSource
 
         source = LiveSource(kubeconfig, kube_context)
@@ -78,11 +80,12 @@ def build_context(
         dirs += [Path(p) for p in str(entry).split(os.pathsep) if p]
     forge: Forge = LocalForge()
     if publish:
-        token = os.environ.get("GITHUB_TOKEN")
+        github = GitHubSettings.load()
+        token = github.token_value
         git_repo = GitRepo(repo)
         name = github_repo or github_repo_from_url(git_repo.remote_url())
         if token and name:
-            forge = GitHubForge(token, name, os.environ.get("DRKUBE_GITHUB_API_URL"))
+            forge = GitHubForge(token, name, github.api_url)
         elif token:
             log.warning(
                 "GITHUB_TOKEN is set but the GitHub repository is unknown: pass --github-repo owner/name"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,9 +9,9 @@ from typing import Any
 
 import click
 
+from dr_kube.config.llm import llm_configured
+from dr_kube.config.logs import LogSettings
 from dr_kube.errors import DrKubeError
-
-LLM_ENV = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "OLLAMA_HOST")
 
 
 def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,7 +69,7 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--provider",
             type=click.Choice(["rules", "gemini", "ollama", "auto"]),
             # auto (analyzers, then the LLM) once a Gemini key or an Ollama host is configured
-            default=lambda: "auto" if any(map(os.environ.get, LLM_ENV)) else "rules",
+            default=lambda: "auto" if llm_configured() else "rules",
             envvar="DRKUBE_PROVIDER",
             show_default="auto if GEMINI_API_KEY, GOOGLE_API_KEY or OLLAMA_HOST is set, else rules",
             help="Who diagnoses: deterministic analyzers or an LLM. [env DRKUBE_PROVIDER]",
@@ -112,7 +111,7 @@ def guarded(func: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
-        if os.environ.get("DRKUBE_DEBUG"):
+        if LogSettings.load().debug:
             raise
         click.echo(
             f"dr-kube: internal error: {type(exc).__name__}: {exc} (set DRKUBE_DEBUG=1 for the traceback)",

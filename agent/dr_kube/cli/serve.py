@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,11 @@ def serve(
     def body() -> int:
         import uvicorn
 
+        from dr_kube.config.github import GitHubSettings
         from dr_kube.config.service import Settings
 
         settings = Settings.from_env(insecure_no_auth=insecure_no_auth, workers=workers)
-        opens_prs = bool(os.environ.get("GITHUB_TOKEN"))
+        opens_prs = GitHubSettings.load().token is not None
         missing = settings.missing_secrets(opens_prs=opens_prs)
         if insecure_no_auth:
             log.warning("INSECURE: --insecure-no-auth is set; webhooks and the API accept anyone")
@@ -72,7 +72,7 @@ def serve(
         app, _, _ = build_services(
             settings,
             {**options, "base_branch": base_branch, "github_repo": github_repo},
-            start_workers=os.environ.get("DRKUBE_INTAKE_ONLY") != "1",
+            start_workers=not settings.intake_only,
         )
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
         click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)

