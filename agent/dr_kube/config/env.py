@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
-from pydantic.fields import FieldInfo
 from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -111,12 +111,14 @@ class EnvSection(BaseSettings):
     @classmethod
     def load(cls, **overrides: Any) -> Self:
         """The section from the environment; `overrides` (field names) win over it."""
-        aliases = {names[0] for names in cls.env_fields().values()}
+        # EnvSettingsSource keys a value by the field's first variable name.
+        field_of = {names[0]: field for field, names in cls.env_fields().items()}
         try:
             found = EnvSettingsSource(cls)()
         except SettingsError as exc:
             raise ConfigError(str(exc)) from None
-        values = {k: v for k, v in found.items() if k in aliases}
+        values = {k: v for k, v in found.items() if field_of.get(k, k) not in overrides}
+        values = {k: v for k, v in values.items() if k in field_of}
         try:
             return cls(**values, **overrides)
         except ValidationError as exc:
