@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from dr_kube.cli.audit import audit, history
 from dr_kube.cli.eval import eval_command
 from dr_kube.cli.options import guarded, pull_request_options, source_options
 from dr_kube.cli.serve import serve
-from dr_kube.errors import DrKubeError, InputError
+from dr_kube.errors import DrKubeError
 
 log = logging.getLogger("dr_kube")
 
@@ -35,81 +34,12 @@ def configure_logging(verbose: int) -> None:
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
-def build_context(
-    *,
-    cluster_dir: Path | None,
-    kubeconfig: str | None,
-    kube_context: str | None,
-    prometheus_url: str | None,
-    gitops_repo: Path,
-    chart_dirs: tuple[Path, ...],
-    policy_file: Path | None,
-    provider: str,
-    max_attempts: int | None,
-    publish: bool = False,
-    push: bool = True,
-    base_branch: str | None = None,
-    github_repo: str | None = None,
-) -> Any:
-    from dr_kube.cluster.source import ClusterSource
-    from dr_kube.config.cli import ClusterSettings
-    from dr_kube.config.github import GitHubSettings
-    from dr_kube.diagnose.factory import make_provider
-    from dr_kube.gitops.forges.base import Forge
-    from dr_kube.gitops.forges.github import GitHubForge
-    from dr_kube.gitops.forges.local import LocalForge
-    from dr_kube.gitops.repo import GitRepo, github_repo_from_url
-    from dr_kube.graph.context import RunContext
-    from dr_kube.policy import load_policy
-
-    repo = gitops_repo.resolve()
-    if not repo.is_dir():
-        raise InputError(f"--gitops-repo {gitops_repo}: not a directory")
-    source: ClusterSource | None = None
-    if cluster_dir is not None:
-        from dr_kube.cluster.dump import DumpSource
-
-        source = DumpSource(cluster_dir)
-    elif kubeconfig or kube_context or ClusterSettings.load().in_cluster:
-        from dr_kube.cluster.live import LiveSource
-
-        source = LiveSource(kubeconfig, kube_context)
-    policy = load_policy(repo, policy_file)
-    dirs: list[Path] = []
-    for entry in chart_dirs:
-        dirs += [Path(p) for p in str(entry).split(os.pathsep) if p]
-    forge: Forge = LocalForge()
-    if publish:
-        github = GitHubSettings.load()
-        token = github.token_value
-        git_repo = GitRepo(repo)
-        name = github_repo or github_repo_from_url(git_repo.remote_url())
-        if token and name:
-            forge = GitHubForge(token, name, github.api_url)
-        elif token:
-            log.warning(
-                "GITHUB_TOKEN is set but the GitHub repository is unknown: pass --github-repo owner/name"
-            )
-    return RunContext(
-        repo=repo,
-        policy=policy,
-        provider=make_provider(provider),
-        source=source,
-        chart_dirs=dirs,
-        prometheus_url=prometheus_url,
-        max_attempts=max_attempts or policy.max_attempts,
-        publish=publish,
-        push=push,
-        base_branch=base_branch,
-        forge=forge,
-    )
-
-
 def execute(alert_file: Path, output: str, **context_args: Any) -> int:
     from dr_kube.alerts import load_incidents
     from dr_kube.cli.output import render_text
-    from dr_kube.graph.runner import exit_code, run_incident
+    from dr_kube.graph.runner import exit_code, run_incident, worst
     from dr_kube.incidents.grouping import group_incidents
+    from dr_kube.service.context import build_context
 
     incidents = load_incidents(alert_file)
     firing = group_incidents(incidents)
@@ -136,16 +66,6 @@ def execute(alert_file: Path, output: str, **context_args: Any) -> int:
     else:
         click.echo("\n\n".join(render_text(r) for r in results))
     return worst(codes)
-
-
-def worst(codes: list[int]) -> int:
-    """Internal error beats bad input beats no fix beats success."""
-    from dr_kube.graph.runner import EXIT_INPUT, EXIT_INTERNAL, EXIT_NO_FIX, EXIT_OK
-
-    for code in (EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX):
-        if code in codes:
-            return code
-    return EXIT_OK
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

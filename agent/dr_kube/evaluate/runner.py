@@ -158,9 +158,9 @@ def run_one(
 
 def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
     from dr_kube.alerts import load_incidents
-    from dr_kube.cli.main import worst
     from dr_kube.cluster.dump import DumpSource
     from dr_kube.graph.context import RunContext
+    from dr_kube.graph.runner import worst
     from dr_kube.incidents.grouping import group_incidents
     from dr_kube.policy import load_policy
 

@@ -23,6 +23,15 @@ def exit_code(result: Result) -> int:
     return EXIT_OK if result.fix.status == "proposed" else EXIT_NO_FIX
 
 
+def worst(codes: list[int]) -> int:
+    """The exit code of several incidents: internal error beats bad input beats no fix beats
+    success."""
+    for code in (EXIT_INTERNAL, EXIT_INPUT, EXIT_NO_FIX):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
 class ServiceRun:
     """Where a checkpointed run stands after one step of the service: paused for review or done."""
 

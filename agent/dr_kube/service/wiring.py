@@ -9,7 +9,6 @@ from typing import Any
 
 def build_services(settings: Any, context_args: dict[str, Any], start_workers: bool = True) -> Any:
     """Store, checkpointer, graph, workers and the app, wired together."""
-    from dr_kube.cli.main import build_context
     from dr_kube.diagnose.factory import make_provider
     from dr_kube.gitops.forges.base import Forge
     from dr_kube.gitops.forges.github import GitHubForge
@@ -17,6 +16,7 @@ def build_services(settings: Any, context_args: dict[str, Any], start_workers: b
     from dr_kube.graph.graph import build_graph
     from dr_kube.graph.state import STATE_MODULES
     from dr_kube.server.app import Services, create_app
+    from dr_kube.service.context import build_context
     from dr_kube.service.followup import Operators
     from dr_kube.service.github_events import GitHubHandler
     from dr_kube.service.telemetry import Metrics

@@ -1,0 +1,82 @@
+"""The run context from the command-line options: sources, repository, policy, provider, forge."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from dr_kube.cluster.source import ClusterSource
+from dr_kube.config.cli import ClusterSettings
+from dr_kube.config.github import GitHubSettings
+from dr_kube.diagnose.factory import make_provider
+from dr_kube.errors import InputError
+from dr_kube.gitops.forges.base import Forge
+from dr_kube.gitops.forges.github import GitHubForge
+from dr_kube.gitops.forges.local import LocalForge
+from dr_kube.gitops.repo import GitRepo, github_repo_from_url
+from dr_kube.graph.context import RunContext
+from dr_kube.policy import load_policy
+
+log = logging.getLogger("dr_kube")
+
+
+def build_context(
+    *,
+    cluster_dir: Path | None,
+    kubeconfig: str | None,
+    kube_context: str | None,
+    prometheus_url: str | None,
+    gitops_repo: Path,
+    chart_dirs: tuple[Path, ...],
+    policy_file: Path | None,
+    provider: str,
+    max_attempts: int | None,
+    publish: bool = False,
+    push: bool = True,
+    base_branch: str | None = None,
+    github_repo: str | None = None,
+) -> RunContext:
+    """The run context from the CLI's source and pull-request options (shared by `run`, `fix`
+    and `serve`)."""
+    repo = gitops_repo.resolve()
+    if not repo.is_dir():
+        raise InputError(f"--gitops-repo {gitops_repo}: not a directory")
+    source: ClusterSource | None = None
+    if cluster_dir is not None:
+        from dr_kube.cluster.dump import DumpSource
+
+        source = DumpSource(cluster_dir)
+    elif kubeconfig or kube_context or ClusterSettings.load().in_cluster:
+        from dr_kube.cluster.live import LiveSource
+
+        source = LiveSource(kubeconfig, kube_context)
+    policy = load_policy(repo, policy_file)
+    dirs: list[Path] = []
+    for entry in chart_dirs:
+        dirs += [Path(p) for p in str(entry).split(os.pathsep) if p]
+    forge: Forge = LocalForge()
+    if publish:
+        github = GitHubSettings.load()
+        token = github.token_value
+        git_repo = GitRepo(repo)
+        name = github_repo or github_repo_from_url(git_repo.remote_url())
+        if token and name:
+            forge = GitHubForge(token, name, github.api_url)
+        elif token:
+            log.warning(
+                "GITHUB_TOKEN is set but the GitHub repository is unknown: pass --github-repo owner/name"
+            )
+    return RunContext(
+        repo=repo,
+        policy=policy,
+        provider=make_provider(provider),
+        source=source,
+        chart_dirs=dirs,
+        prometheus_url=prometheus_url,
+        max_attempts=max_attempts or policy.max_attempts,
+        publish=publish,
+        push=push,
+        base_branch=base_branch,
+        forge=forge,
+    )
