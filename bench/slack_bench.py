@@ -100,7 +100,7 @@ def alert(workload: str, n: int) -> bytes:
 def one_round(operators: OperatorSettings, n: int) -> list[float]:
     from fastapi.testclient import TestClient
 
-    from dr_kube.service.wiring import build_services
+    from dr_kube.server.app import build_app
 
     with tempfile.TemporaryDirectory(prefix="dr-kube-slack-bench-") as d:
         tmp = Path(d)
@@ -124,7 +124,7 @@ def one_round(operators: OperatorSettings, n: int) -> list[float]:
             "provider": "rules",
             "max_attempts": None,
         }
-        app, _, _ = build_services(settings, args)
+        app, _, _ = build_app(settings, args)
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         times: list[float] = []
         with TestClient(app) as client:

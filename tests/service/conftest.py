@@ -53,11 +53,11 @@ def make_client(tmp_path: Path, gitops_with_origin: tuple[Path, Path]) -> Iterat
     clients: list[TestClient] = []
 
     def make(workers: bool = True, github_repo: str | None = None, **overrides: Any) -> Any:
-        from dr_kube.service.wiring import build_services
+        from dr_kube.server.app import build_app
 
         clone, _ = gitops_with_origin
         settings = settings_for(tmp_path, **overrides)
-        app, worker, store = build_services(
+        app, worker, store = build_app(
             settings, context_args(clone, github_repo=github_repo), start_workers=workers
         )
         client = TestClient(app)

@@ -10,13 +10,13 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from dr_kube.service.wiring import build_services
+from dr_kube.server.app import build_app
 from tests.conftest import init_gitops_repo
 from tests.service.conftest import context_args, settings_for
 from tests.service.helpers import TOKEN
 
 _tmp = Path(__import__("tempfile").mkdtemp(prefix="dr-kube-fuzz-"))
-_app, _worker, _store = build_services(
+_app, _worker, _store = build_app(
     settings_for(_tmp), context_args(init_gitops_repo(_tmp / "gitops")), start_workers=False
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app)

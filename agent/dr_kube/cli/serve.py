@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -67,13 +67,17 @@ def serve(
                 "GitHub deliveries will be refused (401)",
                 err=True,
             )
-        from dr_kube.service.wiring import build_services
+        from dr_kube.server.app import create_app
+        from dr_kube.service.context import ContextArgs
+        from dr_kube.service.wiring import build_service
 
-        app, _, _ = build_services(
+        service = build_service(
             settings,
-            {**options, "base_branch": base_branch, "github_repo": github_repo},
+            # click hands the source options over untyped; their names are ContextArgs' keys
+            cast(ContextArgs, {**options, "base_branch": base_branch, "github_repo": github_repo}),
             start_workers=not settings.intake_only,
         )
+        app = create_app(service)
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
         click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

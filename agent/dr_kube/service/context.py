@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from dr_kube.cluster.source import ClusterSource
 from dr_kube.config.cli import ClusterSettings
@@ -19,6 +20,22 @@ from dr_kube.graph.context import RunContext
 from dr_kube.policy import load_policy
 
 log = logging.getLogger("dr_kube")
+
+
+class ContextArgs(TypedDict):
+    """The CLI's source and pull-request options, as `build_context` takes them."""
+
+    cluster_dir: Path | None
+    kubeconfig: str | None
+    kube_context: str | None
+    prometheus_url: str | None
+    gitops_repo: Path
+    chart_dirs: tuple[Path, ...]
+    policy_file: Path | None
+    provider: str
+    max_attempts: int | None
+    base_branch: NotRequired[str | None]
+    github_repo: NotRequired[str | None]
 
 
 def build_context(

@@ -1,6 +1,7 @@
-"""Operators in the loop: the incident's Slack thread, copilot mode, verification after sync.
+"""The follow-up around a run and after its merge: the incident's Slack thread, copilot mode,
+Argo CD's sync and the verification window.
 
-`Operators` holds the parts and their two background loops (Slack outbox, verification); its
+`FollowUp` holds the parts and their two background loops (Slack outbox, verification); its
 `hooks` are what the worker, the GitHub handler and the intake call. Nothing here blocks the PR
 path: Slack calls happen only in the outbox loop, and every hook only writes to the store.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from dr_kube.cluster.promql import Prometheus
 from dr_kube.config.operators import OperatorSettings
 from dr_kube.graph.runner import ServiceRun
+from dr_kube.service.argocd import ArgoCDHandler
 from dr_kube.service.verification import Target, verify
 from dr_kube.slack import blocks
 from dr_kube.slack.client import Approvers, SlackClient
@@ -34,7 +36,7 @@ def clock(ts: float) -> str:
     return time.strftime("%H:%M:%S UTC", time.gmtime(ts))
 
 
-class OperatorHooks:
+class FollowUpHooks:
     def __init__(
         self, store: Store, ops: OpsStore, notify: SlackNotifier, settings: OperatorSettings
     ) -> None:
@@ -243,8 +245,8 @@ def gitops_apps(repo: Path) -> Callable[[], set[str]]:
     return names
 
 
-class Operators:
-    """The operator features, wired: store tables, Slack, Argo CD, verification loops."""
+class FollowUp:
+    """The follow-up, wired: operator state in the store, Slack, Argo CD, verification loops."""
 
     def __init__(
         self,
@@ -254,8 +256,6 @@ class Operators:
         prometheus_url: str | None = None,
         poll: float = 0.5,
     ) -> None:
-        from dr_kube.service.argocd import ArgoCDHandler
-
         self.settings = settings
         self.store = store
         self.ops = OpsStore(store)
@@ -268,7 +268,7 @@ class Operators:
                 settings.slack_api_url,
                 settings.slack_timeout,
             )
-        self.hooks = OperatorHooks(store, self.ops, self.notify, settings)
+        self.hooks = FollowUpHooks(store, self.ops, self.notify, settings)
         self.wake: Callable[[], None] = lambda: None
         self.slack = SlackActions(
             store,

@@ -1,0 +1,1 @@
+"""One router per webhook or API; `server.app` includes them in this order."""
