@@ -17,8 +17,6 @@ from dr_kube.cli.options import guarded, pull_request_options, source_options
 from dr_kube.cli.serve import serve
 from dr_kube.errors import DrKubeError
 
-log = logging.getLogger("dr_kube")
-
 
 def configure_logging(verbose: int) -> None:
     from dr_kube.config.logs import LogSettings
