@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dr_kube.cli.output import render_text
 from dr_kube.evaluate.report import check_baseline, load_baseline
 from dr_kube.evaluate.runner import run_corpus
 from dr_kube.evaluate.scenario import discover
@@ -22,7 +23,7 @@ CORPUS = REPO / "eval" / "scenarios"
 def report():  # type: ignore[no-untyped-def]
     scenarios = discover(CORPUS)
     started = time.perf_counter()
-    result = run_corpus(scenarios, "rules", str(CORPUS))
+    result = run_corpus(scenarios, "rules", str(CORPUS), render_text)
     result.totals.total_seconds = time.perf_counter() - started
     return result
 

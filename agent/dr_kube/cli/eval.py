@@ -41,6 +41,7 @@ def evaluate(
         return 0
     if directory is None:
         raise InputError("give a scenario directory (DIR) or --compare A.json B.json")
+    from dr_kube.cli.output import render_text
     from dr_kube.evaluate.runner import run_corpus
     from dr_kube.evaluate.scenario import discover
 
@@ -49,9 +50,11 @@ def evaluate(
     bar = _progress(len(scenarios))
     if bar is not None:
         with bar:
-            report = run_corpus(scenarios, provider, str(directory), lambda _o: bar.update(1))
+            report = run_corpus(
+                scenarios, provider, str(directory), render_text, lambda _o: bar.update(1)
+            )
     else:
-        report = run_corpus(scenarios, provider, str(directory))
+        report = run_corpus(scenarios, provider, str(directory), render_text)
     if output == "json":
         click.echo(json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False))
     elif output == "markdown":

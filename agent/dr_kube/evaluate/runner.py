@@ -103,11 +103,14 @@ def incident_label(incident: Incident) -> tuple[str | None, str | None]:
     return (incident.workload.name if incident.workload else None), incident.pod
 
 
+# The CLI's text form of a result: scanned for secrets like the JSON (the CLI passes its own).
+TextRenderer = Callable[[Result], str]
+
+
 def run_one(
-    incident: Incident, ctx: object, provider: RecordingProvider
+    incident: Incident, ctx: object, provider: RecordingProvider, render_text: TextRenderer
 ) -> tuple[IncidentOutcome, list[str]]:
     """Run one incident; returns its outcome and the texts a user would see."""
-    from dr_kube.cli.output import render_text
     from dr_kube.graph.context import RunContext
     from dr_kube.graph.runner import exit_code, run_incident
 
@@ -156,7 +159,9 @@ def run_one(
     ), texts
 
 
-def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
+def run_scenario(
+    scenario: Scenario, provider_name: str, render_text: TextRenderer
+) -> ScenarioOutcome:
     from dr_kube.alerts import load_incidents
     from dr_kube.cluster.dump import DumpSource
     from dr_kube.graph.context import RunContext
@@ -193,7 +198,7 @@ def run_scenario(scenario: Scenario, provider_name: str) -> ScenarioOutcome:
             else:
                 started = time.perf_counter()  # the agent's time, not the repository set-up
                 for incident in firing:
-                    outcome, shown = run_one(incident, ctx, provider)
+                    outcome, shown = run_one(incident, ctx, provider, render_text)
                     outcomes.append(outcome)
                     texts += shown
                 code = worst([o.exit_code for o in outcomes])
@@ -217,13 +222,14 @@ def run_corpus(
     scenarios: list[Scenario],
     provider_name: str,
     corpus: str,
+    render_text: TextRenderer,
     on_done: Callable[[ScenarioOutcome], None] | None = None,
 ) -> Report:
     make_provider(provider_name)  # fail fast (exit 2/1) on an unknown or unavailable provider
     started = time.perf_counter()
     outcomes = []
     for scenario in scenarios:
-        outcome = run_scenario(scenario, provider_name)
+        outcome = run_scenario(scenario, provider_name, render_text)
         outcomes.append(outcome)
         if on_done is not None:
             on_done(outcome)
