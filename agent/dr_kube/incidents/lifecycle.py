@@ -9,7 +9,7 @@ queued → running → awaiting-review (PR open, or waiting for an approver in c
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 Status = Literal[
     "queued",
@@ -23,18 +23,9 @@ Status = Literal[
     "resolved",
     "closed",
 ]
-OPEN_STATUSES: tuple[Status, ...] = (
-    "queued",
-    "running",
-    "awaiting-review",
-    "awaiting-approval",
-    "observed",
-    "merged",
-    "needs-human",
-    "failed",
-)
 CLOSED_STATUSES: tuple[Status, ...] = ("resolved", "closed")
-STATUSES: tuple[Status, ...] = OPEN_STATUSES + CLOSED_STATUSES
+STATUSES: tuple[Status, ...] = get_args(Status)
+OPEN_STATUSES: tuple[Status, ...] = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
 
 
 def is_open(status: str) -> bool:
