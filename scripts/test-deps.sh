@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the Debian tools the tests run are installed:
 # prometheus (prometheus, promtool), prometheus-alertmanager (+ amtool),
-# the shellcheck linter, postgresql and openssl (a test CA for the TLS tests). No apt call when all are present.
+# the shellcheck linter, postgresql, openssl (a test CA for the TLS tests) and docker-registry
+# (an OCI registry for the chart-fetch tests). No apt call when all are present.
 # Installs the missing ones when running as root (CI=true,
 # DRKUBE_INSTALL_TEST_DEPS=1 or plain root); otherwise says what to do.
 set -euo pipefail
@@ -13,6 +14,7 @@ declare -A WANT=(
   [shellcheck]=/usr/bin/shellcheck
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   [openssl]=/usr/bin/openssl
+  [docker-registry]=/usr/bin/docker-registry
 )
 
 have() {

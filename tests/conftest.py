@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,11 @@ SAMPLES = REPO_ROOT / "agent" / "issues"
 SAMPLE_CLUSTER = SAMPLES / "cluster"
 SAMPLE_CHARTS = SAMPLES / "charts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Hermetic charts: no test reaches a public Helm repository (the sample Applications name some) or
+# the user's chart cache; the chart-fetch tests switch fetching back on against their own servers.
+os.environ["DRKUBE_CHART_OFFLINE"] = "1"
+os.environ["DRKUBE_CHART_CACHE"] = tempfile.mkdtemp(prefix="dr-kube-test-charts-")
 
 
 def free_port() -> int:

@@ -17,6 +17,8 @@ class Chart(BaseModel):
     where: str
     defaults: dict[str, Any]
     schema_: dict[str, Any] | None = None
+    digest: str | None = None  # sha256 of the archive, when fetched from a repository
+    source: str | None = None  # the repository or registry it was fetched from
 
 
 class Location(BaseModel):
@@ -26,6 +28,7 @@ class Location(BaseModel):
     base_path: list[PathKey] = Field(default_factory=list)
     release_name: str | None = None
     chart: Chart | None = None
+    chart_missing: str | None = None  # why no chart could be had, one line
     how: list[str] = Field(default_factory=list)
 
     def path_for(self, *rest: PathKey) -> list[PathKey]:

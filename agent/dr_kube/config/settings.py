@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from dr_kube.config.charts import ChartSettings
 from dr_kube.config.cli import CliSettings, ClusterSettings
 from dr_kube.config.env import EnvSection, EnvVar
 from dr_kube.config.github import GitHubSettings
@@ -29,6 +30,7 @@ SECTIONS: dict[str, type[EnvSection]] = {
     "service": Settings,
     "store": StoreSettings,
     "operators": OperatorSettings,
+    "charts": ChartSettings,
 }
 
 
@@ -43,6 +45,7 @@ class DrKubeSettings(BaseModel):
     service: Settings
     store: StoreSettings
     operators: OperatorSettings
+    charts: ChartSettings
 
     @classmethod
     def from_env(cls) -> DrKubeSettings:
@@ -56,6 +59,7 @@ class DrKubeSettings(BaseModel):
             service=service,
             store=StoreSettings.load(),
             operators=service.operators,
+            charts=ChartSettings.load(),
         )
 
 

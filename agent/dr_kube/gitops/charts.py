@@ -1,17 +1,28 @@
-"""Find a chart's default values and schema, and tell whether a values key takes effect."""
+"""Find the chart an Application deploys (its defaults and schema), and tell whether a values key
+takes effect. Seeds in `--charts` (folders or .tgz) are looked up first, then the chart cache, then
+the chart's Helm repository or OCI registry (gitops/chart_fetch.py)."""
 
 from __future__ import annotations
 
-import json
-import tarfile
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from dr_kube.config.charts import ChartSettings
 from dr_kube.gitops.apps import Application
+from dr_kube.gitops.chart_archive import (
+    ChartError,
+    chart_from_dir,
+    chart_from_files,
+    read_archive_file,
+)
+from dr_kube.gitops.chart_fetch import ChartFetcher, chart_ref
+from dr_kube.gitops.chart_versions import pick_version
 from dr_kube.models import PathKey
 from dr_kube.values_model import Chart
-from dr_kube.yamlio import load_file, load_one
+
+log = logging.getLogger(__name__)
 
 # Mappings a chart hands to Kubernetes as a whole (`toYaml`): any Kubernetes field inside counts.
 RESOURCE_NAMES = {"cpu", "memory", "ephemeral-storage"}
@@ -25,49 +36,13 @@ PROBE_FIELDS = {
 }
 
 
-def _read_dir(folder: Path) -> Chart | None:
-    chart_yaml = folder / "Chart.yaml"
-    if not chart_yaml.is_file():
-        return None
-    meta = load_file(chart_yaml) or {}
-    values_path = folder / "values.yaml"
-    defaults = load_file(values_path) if values_path.is_file() else {}
-    schema_path = folder / "values.schema.json"
-    schema = json.loads(schema_path.read_text(encoding="utf-8")) if schema_path.is_file() else None
-    return Chart(
-        name=str(meta.get("name", folder.name)),
-        version=str(meta["version"]) if meta.get("version") is not None else None,
-        where=str(folder),
-        defaults=defaults or {},
-        schema_=schema,
-    )
-
-
 def _read_tgz(archive: Path) -> Chart | None:
-    with tarfile.open(archive, "r:gz") as tar:
-        members = {m.name: m for m in tar.getmembers() if m.isfile()}
-
-        def read(name: str) -> str | None:
-            for member_name, member in members.items():
-                parts = member_name.split("/")
-                if len(parts) == 2 and parts[1] == name:
-                    handle = tar.extractfile(member)
-                    return handle.read().decode("utf-8") if handle else None
-            return None
-
-        chart_text = read("Chart.yaml")
-        if chart_text is None:
-            return None
-        meta = load_one(chart_text) or {}
-        values_text = read("values.yaml")
-        schema_text = read("values.schema.json")
-    return Chart(
-        name=str(meta.get("name", "")),
-        version=str(meta["version"]) if meta.get("version") is not None else None,
-        where=str(archive),
-        defaults=(load_one(values_text) if values_text else {}) or {},
-        schema_=json.loads(schema_text) if schema_text else None,
-    )
+    """A seed archive, read with the same checks as a downloaded one; an unsafe one is skipped."""
+    try:
+        return chart_from_files(read_archive_file(archive), str(archive))
+    except ChartError as exc:
+        log.warning("skipping chart archive: %s", exc)
+        return None
 
 
 @lru_cache(maxsize=64)
@@ -78,7 +53,7 @@ def _scan(folder: Path) -> tuple[Chart, ...]:
     for entry in sorted(folder.iterdir()):
         chart = None
         if entry.is_dir():
-            chart = _read_dir(entry)
+            chart = chart_from_dir(entry)
         elif entry.name.endswith(".tgz"):
             chart = _read_tgz(entry)
         if chart is not None:
@@ -86,18 +61,50 @@ def _scan(folder: Path) -> tuple[Chart, ...]:
     return tuple(found)
 
 
-def find_chart(app: Application, repo: Path, chart_dirs: list[Path]) -> Chart | None:
-    """The chart an Application deploys: its path source in the repo, or one in --charts."""
+def _seed(name: str, revision: str | None, seeds: list[Chart]) -> Chart | None:
+    """The seed `revision` selects (exact, or the highest in a range)."""
+    by_version = {c.version: c for c in seeds if c.version is not None}
+    try:
+        picked = pick_version(revision, by_version) if revision else None
+    except ValueError:
+        return None
+    return by_version[picked] if picked is not None else None
+
+
+def locate_chart(
+    app: Application, repo: Path, chart_dirs: list[Path], settings: ChartSettings | None = None
+) -> tuple[Chart | None, str | None]:
+    """(the chart an Application deploys, why it could not be had): its path source in the repo,
+    a seed in --charts, the chart cache, or its Helm repository or OCI registry."""
     source = app.chart_source
     if source is None:
-        return None
+        return None, "the Application has no chart source"
     if source.path and not source.chart:
-        return _read_dir(repo / source.path)
+        found = chart_from_dir(repo / source.path)
+        return found, None if found else f"{source.path} holds no Chart.yaml"
     name, version = source.chart, source.target_revision
-    candidates = [c for folder in chart_dirs for c in _scan(folder.resolve()) if c.name == name]
-    exact = [c for c in candidates if c.version == version]
-    found = exact or candidates
-    return found[0] if found else None
+    seeds = [c for folder in chart_dirs for c in _scan(folder.resolve()) if c.name == name]
+    exact = [c for c in seeds if c.version == version]
+    chosen = exact[0] if exact else _seed(str(name), version, seeds)
+    if chosen is not None:
+        return chosen, None
+    ref = chart_ref(source)
+    reason = f"chart {name} is not in --charts"
+    if ref is not None:
+        try:
+            return ChartFetcher(settings or ChartSettings.load()).fetch(ref), None
+        except ChartError as exc:
+            reason = str(exc)
+            log.warning("chart not fetched: %s", reason)
+    # As before fetching existed: a seed of another version beats no chart at all.
+    return (seeds[0], None) if seeds else (None, reason)
+
+
+def find_chart(
+    app: Application, repo: Path, chart_dirs: list[Path], settings: ChartSettings | None = None
+) -> Chart | None:
+    """The chart an Application deploys, or None (see `locate_chart` for why)."""
+    return locate_chart(app, repo, chart_dirs, settings)[0]
 
 
 def _schema_node(

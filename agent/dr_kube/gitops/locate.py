@@ -15,7 +15,7 @@ from typing import Any
 from dr_kube.cluster.evidence import WorkloadEvidence
 from dr_kube.errors import NotFoundError
 from dr_kube.gitops.apps import Application, load_applications, value_files
-from dr_kube.gitops.charts import find_chart
+from dr_kube.gitops.charts import locate_chart
 from dr_kube.models import PathKey
 from dr_kube.values_model import Location, normalize
 from dr_kube.yamlio import load_file
@@ -165,7 +165,7 @@ def locate(
         )
     if not (repo / values_file).is_file():
         raise NotFoundError(f"values file {values_file} not found in {repo}")
-    chart = find_chart(app, repo, chart_dirs) if app is not None else None
+    chart, chart_missing = locate_chart(app, repo, chart_dirs) if app is not None else (None, None)
     release = app.release_name if app else None
     override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)
     if override_path is not None:
@@ -197,5 +197,6 @@ def locate(
         base_path=base,
         release_name=release,
         chart=chart,
+        chart_missing=chart_missing,
         how=how,
     )

@@ -99,8 +99,9 @@ def validate_changes(
                 issues.append(ValidationIssue(code="not-effective", path=dotted, message=why))
     unverified = location.chart is None
     if unverified and fixed:
+        why = f" ({location.chart_missing})" if location.chart_missing else ""
         warnings.append(
-            "chart not found: could not check that the changed keys take effect (unverified)"
+            f"chart not found{why}: could not check that the changed keys take effect (unverified)"
         )
     diff, patched = "", None
     if fixed and not any(i.code in ("wrong-file", "protected-namespace") for i in issues):

@@ -1,0 +1,319 @@
+"""Charts fetched the way Argo CD gets them: a real Helm repository (charts packaged by Helm's own
+code, an index.yaml made by Helm) served over HTTP on 127.0.0.1, and a real OCI registry
+(Debian's docker-registry) when installed."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import shutil
+import subprocess
+import tarfile
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+from helm_python import chart as helm_chart
+from helm_python import registry
+
+from dr_kube.config.charts import ChartSettings
+from dr_kube.gitops.apps import Application, AppSource
+from dr_kube.gitops.chart_archive import ChartError, read_archive
+from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef, chart_ref
+from dr_kube.gitops.charts import locate_chart
+from tests.conftest import free_port
+
+REGISTRY_BIN = Path("/usr/bin/docker-registry")
+
+CHART_YAML = """apiVersion: v2
+name: {name}
+description: A web app with a controller component, in the shape of real charts
+type: application
+version: {version}
+appVersion: "2.4.0"
+"""
+VALUES_YAML = """controller:
+  replicaCount: 1
+  image:
+    repository: example/web
+    tag: "2.4.0"
+  resources:
+    limits:
+      memory: 128Mi
+  probes:
+    liveness:
+      timeoutSeconds: 1
+"""
+HELPERS = """{{- define "web.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+"""
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "web.fullname" . }}-controller
+spec:
+  replicas: {{ .Values.controller.replicaCount }}
+  template:
+    spec:
+      containers:
+        - name: controller
+          image: "{{ .Values.controller.image.repository }}:{{ .Values.controller.image.tag }}"
+          resources: {{- toYaml .Values.controller.resources | nindent 12 }}
+          livenessProbe:
+            timeoutSeconds: {{ .Values.controller.probes.liveness.timeoutSeconds }}
+"""
+
+
+def package_chart(workdir: Path, out: Path, name: str, version: str) -> Path:
+    source = workdir / f"src-{name}-{version}" / name
+    (source / "templates").mkdir(parents=True)
+    (source / "Chart.yaml").write_text(CHART_YAML.format(name=name, version=version))
+    (source / "values.yaml").write_text(VALUES_YAML)
+    (source / "templates" / "_helpers.tpl").write_text(HELPERS)
+    (source / "templates" / "deployment.yaml").write_text(DEPLOYMENT)
+    out.mkdir(parents=True, exist_ok=True)
+    return Path(helm_chart.package(source, destination=out))
+
+
+class Served:
+    def __init__(self, folder: Path) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def helm_repo(tmp_path: Path) -> Iterator[tuple[Served, Path]]:
+    folder = tmp_path / "repo"
+    for version in ("1.0.0", "1.2.0", "1.2.3", "1.3.0", "2.0.0"):
+        package_chart(tmp_path, folder, "web", version)
+    served = Served(folder)
+    registry.repo_index_generate(folder, base_url=served.url)
+    yield served, folder
+    served.stop()
+
+
+def settings(tmp_path: Path, **kw: object) -> ChartSettings:
+    return ChartSettings(cache=tmp_path / "cache", timeout=10.0, **kw)
+
+
+def app_for(repo_url: str, chart: str, revision: str) -> Application:
+    source = AppSource(repo_url=repo_url, chart=chart, target_revision=revision)
+    return Application(name="web", file="applications/web.yaml", sources=[source])
+
+
+def test_a_range_picks_the_highest_match_and_a_second_run_needs_no_network(
+    tmp_path: Path, helm_repo: tuple[Served, Path]
+) -> None:
+    served, _ = helm_repo
+    app = app_for(served.url, "web", ">=1.0 <2.0")
+    chart, why = locate_chart(app, tmp_path, [], settings(tmp_path))
+    assert why is None and chart is not None
+    assert (chart.name, chart.version, chart.source) == ("web", "1.3.0", served.url)
+    assert chart.defaults["controller"]["resources"]["limits"]["memory"] == "128Mi"
+    expected = helm_chart.digest(served_archive(helm_repo, "1.3.0")).removeprefix("sha256:")
+    assert chart.digest == expected
+    # What was cached renders with Helm itself.
+    rendered = helm_chart.Chart.load(chart.where).render({}, name="shop", namespace="web")
+    assert "name: shop-web-controller" in rendered["web/templates/deployment.yaml"]
+
+    served.stop()
+    again, why = locate_chart(app, tmp_path, [], settings(tmp_path))
+    assert why is None and again is not None and again.version == "1.3.0"
+    pinned = locate_chart(app_for(served.url, "web", "1.3.0"), tmp_path, [], settings(tmp_path))
+    assert pinned[0] is not None and pinned[0].digest == expected
+
+
+def served_archive(helm_repo: tuple[Served, Path], version: str) -> Path:
+    return helm_repo[1] / f"web-{version}.tgz"
+
+
+@pytest.mark.parametrize(
+    ("revision", "version"),
+    [("1.2.*", "1.2.3"), ("^1.2", "1.3.0"), ("~1.2.0", "1.2.3"), ("1.2.0", "1.2.0"), ("", "2.0.0")],
+)
+def test_the_version_argo_cd_would_pick(
+    tmp_path: Path, helm_repo: tuple[Served, Path], revision: str, version: str
+) -> None:
+    ref = ChartRef("http", helm_repo[0].url, "web", revision or None)
+    assert ChartFetcher(settings(tmp_path)).fetch(ref).version == version
+
+
+def test_a_digest_mismatch_is_refused_and_nothing_is_cached(
+    tmp_path: Path, helm_repo: tuple[Served, Path]
+) -> None:
+    served, folder = helm_repo
+    index = folder / "index.yaml"
+    real = helm_chart.digest(served_archive(helm_repo, "2.0.0")).removeprefix("sha256:")
+    index.write_text(index.read_text().replace(real, "0" * 64))
+    with pytest.raises(ChartError, match="digest mismatch") as caught:
+        ChartFetcher(settings(tmp_path)).fetch(ChartRef("http", served.url, "web", "2.0.0"))
+    assert "\n" not in str(caught.value)
+    assert not list((tmp_path / "cache").rglob("Chart.yaml"))
+
+
+def test_an_unreachable_repository_leaves_the_chart_not_found_with_a_reason(
+    tmp_path: Path,
+) -> None:
+    app = app_for(f"http://127.0.0.1:{free_port()}/charts", "web", "1.0.0")
+    chart, why = locate_chart(app, tmp_path, [], settings(tmp_path))
+    assert chart is None
+    assert why is not None and "127.0.0.1" in why and "\n" not in why
+
+
+def test_a_malformed_target_revision_is_a_one_line_reason(tmp_path: Path) -> None:
+    app = app_for(f"http://127.0.0.1:{free_port()}", "web", ">=banana")
+    chart, why = locate_chart(app, tmp_path, [], settings(tmp_path))
+    assert chart is None and why is not None and "not a version constraint" in why
+
+
+def test_offline_reads_only_seeds_and_the_cache(tmp_path: Path) -> None:
+    app = app_for("https://charts.example.invalid", "web", "1.0.0")
+    chart, why = locate_chart(app, tmp_path, [], settings(tmp_path, offline=True))
+    assert chart is None and why is not None and "DRKUBE_CHART_OFFLINE" in why
+
+
+def test_a_seed_in_charts_is_looked_up_first(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    package_chart(tmp_path, seeds, "web", "1.2.3")
+    # No server at all: the seed answers, for an exact version and for a range.
+    for revision in ("1.2.3", "^1.2"):
+        app = app_for(f"http://127.0.0.1:{free_port()}", "web", revision)
+        chart, why = locate_chart(app, tmp_path, [seeds], settings(tmp_path))
+        assert chart is not None and chart.version == "1.2.3" and why is None
+
+
+def tgz(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, content in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("evil", ["web/../../etc/cron.d/x", "/etc/passwd", "../web/Chart.yaml"])
+def test_archive_members_pointing_outside_the_chart_are_refused(evil: str) -> None:
+    data = tgz({"web/Chart.yaml": b"name: web\nversion: 1.0.0\n", evil: b"x"})
+    with pytest.raises(ChartError, match="outside the chart"):
+        read_archive(data, "web.tgz")
+
+
+def test_a_corrupt_or_oversized_archive_is_a_one_line_error() -> None:
+    with pytest.raises(ChartError, match="not a readable chart archive") as caught:
+        read_archive(b"\x1f\x8b\x08\x00garbage", "web.tgz")
+    assert "\n" not in str(caught.value)
+    big = tgz({"web/Chart.yaml": b"name: web\n", "web/big.bin": b"\0" * (5 * 1024 * 1024 + 1)})
+    with pytest.raises(ChartError, match="is over"):
+        read_archive(big, "web.tgz")
+
+
+def test_a_poisoned_archive_in_the_repository_is_refused(
+    tmp_path: Path, helm_repo: tuple[Served, Path]
+) -> None:
+    served, folder = helm_repo
+    archive = served_archive(helm_repo, "1.0.0")
+    honest = helm_chart.digest(archive).removeprefix("sha256:")
+    chart_yaml = CHART_YAML.format(name="web", version="1.0.0").encode()
+    archive.write_bytes(tgz({"web/Chart.yaml": chart_yaml, "web/../evil": b"x"}))
+    # Helm's indexer skips such an archive, so the index is edited to vouch for it.
+    poisoned = hashlib.sha256(archive.read_bytes()).hexdigest()
+    index = folder / "index.yaml"
+    index.write_text(index.read_text().replace(honest, poisoned))
+    with pytest.raises(ChartError, match=r"outside the chart|not a readable"):
+        ChartFetcher(settings(tmp_path)).fetch(ChartRef("http", served.url, "web", "1.0.0"))
+    assert not (tmp_path / "evil").exists()
+    assert not list((tmp_path / "cache").rglob("Chart.yaml"))
+
+
+def test_sources_map_to_the_repository_kinds_argo_cd_accepts() -> None:
+    def ref(url: str) -> ChartRef | None:
+        return chart_ref(AppSource(repo_url=url, chart="web", target_revision="1.0.0"))
+
+    assert ref("https://charts.example.com/stable/") == ChartRef(
+        "http", "https://charts.example.com/stable", "web", "1.0.0"
+    )
+    assert ref("oci://ghcr.io/example/charts") == ChartRef(
+        "oci", "oci://ghcr.io/example/charts", "web", "1.0.0"
+    )
+    oci = ref("us-docker.pkg.dev/online-boutique-ci/charts")
+    assert (
+        oci is not None and oci.oci_ref == "oci://us-docker.pkg.dev/online-boutique-ci/charts/web"
+    )
+    assert ref("git@github.com:example/gitops.git") is None or ref("ssh://git@x/y") is None
+
+
+@pytest.fixture
+def oci_registry(tmp_path: Path) -> Iterator[str]:
+    if not REGISTRY_BIN.exists():
+        pytest.skip("docker-registry is not installed (scripts/test-deps.sh installs it)")
+    port = free_port()
+    config = tmp_path / "registry.yml"
+    config.write_text(
+        "version: 0.1\n"
+        f"storage: {{filesystem: {{rootdirectory: {tmp_path / 'registry-data'}}}}}\n"
+        f"http: {{addr: 127.0.0.1:{port}}}\n"
+        "log: {level: error}\n"
+    )
+    proc = subprocess.Popen(
+        [str(REGISTRY_BIN), "serve", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/v2/", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("docker-registry did not answer within 15s")
+            time.sleep(0.1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_oci_push_then_fetch_over_plain_http(tmp_path: Path, oci_registry: str) -> None:
+    out = tmp_path / "pkg"
+    for version in ("0.9.0", "1.1.0", "1.4.2"):
+        archive = package_chart(tmp_path, out, "web", version)
+        with registry.RegistryClient(plain_http=True) as client:
+            client.push(archive, f"oci://{oci_registry}/charts")
+    plain = settings(tmp_path, plain_http=frozenset({oci_registry}))
+    # Without a scheme, as Argo CD allows for OCI Helm sources; a range resolves from the tags.
+    app = app_for(f"{oci_registry}/charts", "web", "^1.1")
+    chart, why = locate_chart(app, tmp_path, [], plain)
+    assert why is None and chart is not None and chart.version == "1.4.2"
+    assert chart.digest == helm_chart.digest(out / "web-1.4.2.tgz").removeprefix("sha256:")
+    pinned = ChartFetcher(plain).fetch(
+        ChartRef("oci", f"oci://{oci_registry}/charts", "web", "0.9.0")
+    )
+    assert pinned.version == "0.9.0"
+    shutil.rmtree(tmp_path / "registry-data")  # the cache answers without the registry's content
+    again, _ = locate_chart(
+        app_for(f"oci://{oci_registry}/charts", "web", "0.9.0"), tmp_path, [], plain
+    )
+    assert again is not None and again.version == "0.9.0"
