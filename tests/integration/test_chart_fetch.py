@@ -7,7 +7,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 import shutil
+import socket
 import subprocess
 import tarfile
 import threading
@@ -15,18 +17,21 @@ import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from click.testing import CliRunner
 from helm_python import chart as helm_chart
 from helm_python import registry
 
+from dr_kube.cli.main import main
 from dr_kube.config.charts import ChartSettings
 from dr_kube.gitops.apps import Application, AppSource
 from dr_kube.gitops.chart_archive import ChartError, read_archive
 from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef, chart_ref
 from dr_kube.gitops.charts import locate_chart
-from tests.conftest import free_port
+from tests.conftest import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES, free_port
 
 REGISTRY_BIN = Path("/usr/bin/docker-registry")
 
@@ -184,6 +189,15 @@ def test_a_malformed_target_revision_is_a_one_line_reason(tmp_path: Path) -> Non
     assert chart is None and why is not None and "not a version constraint" in why
 
 
+@pytest.mark.parametrize("name", ["../../outside", "/etc", "web/../../x", ""])
+def test_a_chart_name_cannot_leave_the_cache(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ChartError, match="not a chart name"):
+        ChartFetcher(settings(tmp_path)).fetch(
+            ChartRef("http", "http://127.0.0.1:9", name, "1.0.0")
+        )
+    assert not (tmp_path / "outside").exists()
+
+
 def test_offline_reads_only_seeds_and_the_cache(tmp_path: Path) -> None:
     app = app_for("https://charts.example.invalid", "web", "1.0.0")
     chart, why = locate_chart(app, tmp_path, [], settings(tmp_path, offline=True))
@@ -317,3 +331,65 @@ def test_oci_push_then_fetch_over_plain_http(tmp_path: Path, oci_registry: str) 
         app_for(f"oci://{oci_registry}/charts", "web", "0.9.0"), tmp_path, [], plain
     )
     assert again is not None and again.version == "0.9.0"
+
+
+def boutique_repo(tmp_path: Path, repo_url: str) -> Path:
+    """A GitOps repository whose online-boutique Application points at `repo_url`."""
+    gitops = tmp_path / "gitops"
+    for folder in ("applications", "values"):
+        shutil.copytree(REPO_ROOT / folder, gitops / folder)
+    app = gitops / "applications" / "online-boutique.yaml"
+    app.write_text(app.read_text().replace("us-docker.pkg.dev/online-boutique-ci/charts", repo_url))
+    return gitops
+
+
+def run_oom(gitops: Path, cache: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(
+        main,
+        [
+            *("run", str(SAMPLES / "sample_oom.json"), "--cluster", str(SAMPLE_CLUSTER)),
+            *("--gitops-repo", str(gitops), "-o", "json"),
+        ],
+        env={"DRKUBE_CHART_OFFLINE": "0", "DRKUBE_CHART_CACHE": str(cache)},
+    )
+    assert result.exit_code == 0, result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+def test_dr_kube_run_fetches_the_applications_chart_without_charts_dir(tmp_path: Path) -> None:
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    helm_chart.package(SAMPLE_CHARTS / "onlineboutique", destination=folder)
+    served = Served(folder)
+    try:
+        registry.repo_index_generate(folder, base_url=served.url)
+        doc = run_oom(boutique_repo(tmp_path, served.url), tmp_path / "cache")
+    finally:
+        served.stop()
+    assert doc["fix"]["status"] == "proposed"
+    assert doc["fix"]["validation"]["verified"] is True, doc["fix"]["validation"]
+
+
+def test_dr_kube_run_with_an_unreachable_repository_marks_the_change_unverified(
+    tmp_path: Path,
+) -> None:
+    gitops = boutique_repo(tmp_path, f"http://127.0.0.1:{free_port()}/charts")
+    doc = run_oom(gitops, tmp_path / "cache")
+    validation = doc["fix"]["validation"]
+    assert doc["fix"]["status"] == "proposed" and validation["verified"] is False
+    (warning,) = [w for w in validation["warnings"] if "unverified" in w]
+    assert "127.0.0.1" in warning and "\n" not in warning
+
+
+def test_a_repository_that_never_answers_is_a_timeout(tmp_path: Path) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(ChartError, match="no answer within 1s"):
+            ChartFetcher(ChartSettings(cache=tmp_path / "cache", timeout=1.0)).fetch(
+                ChartRef("http", url, "web", "1.0.0")
+            )
+        assert time.monotonic() - started < 5

@@ -7,6 +7,7 @@ the cache, which is read first."""
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from dr_kube.gitops.chart_versions import is_exact, pick_version
 from dr_kube.values_model import Chart
 
 T = TypeVar("T")
+CHART_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ class ChartFetcher:
             raise ChartError(f"{ref.chart} from {ref.repo_url}: {exc}") from None
 
     def _fetch(self, ref: ChartRef) -> Chart:
+        # The name becomes a cache folder: OCI names may have folders, never `..` or a root.
+        if not CHART_NAME.fullmatch(ref.chart) or ".." in ref.chart.split("/"):
+            raise ChartError(f"{ref.chart!r} from {ref.repo_url} is not a chart name")
         if ref.revision and is_exact(ref.revision):
             cached = self._cached(ref, ref.revision)
             if cached is not None:
@@ -232,7 +237,7 @@ class ChartFetcher:
                 )
             files = read_archive_file(archives[0])
         chart = chart_from_files(files, label)
-        if chart.name != ref.chart:
+        if chart.name != ref.chart.rsplit("/", 1)[-1]:
             raise ChartError(f"{label}: the archive holds chart {chart.name!r}")
         return self.cache.put(
             CachedSource(repo_url=ref.repo_url, chart=ref.chart, version=version, digest=digest),
