@@ -12,6 +12,7 @@ from dr_kube.cluster.evidence import (
     Evidence,
     LogEvidence,
     NodeEvidence,
+    NodeTaint,
     PodCondition,
     PodEvidence,
     WorkloadEvidence,
@@ -24,6 +25,7 @@ from dr_kube.redact import looks_secret_name, redact
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 MAX_LOG_PODS = 3
 MAX_LOG_CHARS = 200_000
+MAX_ITEM_CHARS = 300  # one evidence item (a message, a command): short enough to read
 # `<deploy>-<rs hash>-<pod hash>` or `<sts>-<ordinal>`
 POD_SUFFIX = re.compile(r"^(?P<base>.+?)-(?:[a-z0-9]{8,10}-[a-z0-9]{5}|[a-z0-9]{5}|\d+)$")
 
@@ -126,8 +128,26 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def container_spec(spec: dict[str, Any], init: bool = False) -> ContainerEvidence:
+def short(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
+    """One evidence item: redacted, one line, at most MAX_ITEM_CHARS."""
+    flat = " ".join(redact(text, secrets).split())
+    return flat if len(flat) <= MAX_ITEM_CHARS else flat[: MAX_ITEM_CHARS - 1] + "…"
+
+
+def container_ports(spec: dict[str, Any]) -> dict[str, int]:
+    ports: dict[str, int] = {}
+    for port in spec.get("ports") or []:
+        number = port.get("containerPort")
+        if isinstance(number, int):
+            ports[str(port.get("name") or number)] = number
+    return ports
+
+
+def container_spec(
+    spec: dict[str, Any], init: bool = False, secrets: list[str] | tuple[str, ...] = ()
+) -> ContainerEvidence:
     resources = spec.get("resources") or {}
+    command = [str(a) for a in [*(spec.get("command") or []), *(spec.get("args") or [])]]
     return ContainerEvidence(
         name=spec.get("name", ""),
         image=spec.get("image", ""),
@@ -141,10 +161,14 @@ def container_spec(spec: dict[str, Any], init: bool = False) -> ContainerEvidenc
         host_ports=[
             int(port["hostPort"]) for port in spec.get("ports") or [] if port.get("hostPort")
         ],
+        command=[short(a, secrets) for a in command[:12]],
+        container_ports=container_ports(spec),
     )
 
 
-def apply_status(container: ContainerEvidence, status: dict[str, Any]) -> ContainerEvidence:
+def apply_status(
+    container: ContainerEvidence, status: dict[str, Any], secrets: list[str] | tuple[str, ...] = ()
+) -> ContainerEvidence:
     state = status.get("state") or {}
     last = (status.get("lastState") or {}).get("terminated") or {}
     updates: dict[str, Any] = {
@@ -158,7 +182,9 @@ def apply_status(container: ContainerEvidence, status: dict[str, Any]) -> Contai
         updates.update(
             state="waiting",
             waiting_reason=state["waiting"].get("reason"),
-            waiting_message=state["waiting"].get("message"),
+            waiting_message=short(state["waiting"]["message"], secrets)
+            if state["waiting"].get("message")
+            else None,
         )
     elif "terminated" in state:
         updates.update(state="terminated", terminated_reason=state["terminated"].get("reason"))
@@ -168,6 +194,9 @@ def apply_status(container: ContainerEvidence, status: dict[str, Any]) -> Contai
         updates.update(
             last_termination_reason=last.get("reason"),
             last_exit_code=last.get("exitCode"),
+            last_termination_message=short(last["message"], secrets)
+            if last.get("message")
+            else None,
             last_finished_at=parse_time(last.get("finishedAt")),
         )
     return container.model_copy(update=updates)
@@ -185,17 +214,21 @@ def conditions_of(status: dict[str, Any]) -> list[PodCondition]:
     ]
 
 
-def pod_evidence(pod: K8sObject) -> PodEvidence:
+def pod_evidence(pod: K8sObject, secrets: list[str] | tuple[str, ...] = ()) -> PodEvidence:
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
     statuses = {s.get("name"): s for s in status.get("containerStatuses") or []}
     init_statuses = {s.get("name"): s for s in status.get("initContainerStatuses") or []}
     containers = [
-        apply_status(container_spec(c), statuses.get(c.get("name"), {}))
+        apply_status(container_spec(c, secrets=secrets), statuses.get(c.get("name"), {}), secrets)
         for c in spec.get("containers") or []
     ]
     init_containers = [
-        apply_status(container_spec(c, init=True), init_statuses.get(c.get("name"), {}))
+        apply_status(
+            container_spec(c, init=True, secrets=secrets),
+            init_statuses.get(c.get("name"), {}),
+            secrets,
+        )
         for c in spec.get("initContainers") or []
     ]
     return PodEvidence(
@@ -206,6 +239,8 @@ def pod_evidence(pod: K8sObject) -> PodEvidence:
         conditions=conditions_of(status),
         containers=containers,
         init_containers=init_containers,
+        node_selector={str(k): str(v) for k, v in (spec.get("nodeSelector") or {}).items()},
+        tolerations=[t for t in spec.get("tolerations") or [] if isinstance(t, dict)],
     )
 
 
@@ -277,7 +312,8 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
         meta(p).get("name") != meta(alert_pod).get("name") for p in pod_objs
     ):
         pod_objs.insert(0, alert_pod)
-    pods = [pod_evidence(p) for p in pod_objs]
+    secrets = secret_env_values(pod_objs)
+    pods = [pod_evidence(p, secrets) for p in pod_objs]
     notes: list[str] = []
     focus_pod = incident.pod if any(p.name == incident.pod for p in pods) else None
     if incident.pod and focus_pod is None:
@@ -291,7 +327,6 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
     focus = next((p for p in pods if p.name == focus_pod), None)
     focus_container = pick_focus_container(focus, incident.container, workload)
 
-    secrets = secret_env_values(pod_objs)
     involved = {("Pod", p.name) for p in pods} | {(kind, name)}
     involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
     involved |= {
@@ -371,6 +406,12 @@ def node_evidence(node: K8sObject) -> NodeEvidence:
         allocatable_cpu=allocatable.get("cpu"),
         allocatable_memory=allocatable.get("memory"),
         ready=ready,
+        labels={str(k): str(v) for k, v in (meta(node).get("labels") or {}).items()},
+        taints=[
+            NodeTaint(key=t.get("key", ""), value=t.get("value"), effect=t.get("effect", ""))
+            for t in (node.get("spec") or {}).get("taints") or []
+            if isinstance(t, dict)
+        ],
     )
 
 

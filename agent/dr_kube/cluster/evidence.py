@@ -20,7 +20,10 @@ class ContainerEvidence(BaseModel):
     terminated_reason: str | None = None
     last_termination_reason: str | None = None
     last_exit_code: int | None = None
+    last_termination_message: str | None = None  # e.g. `exec: "curlx": executable file not found`
     last_finished_at: datetime | None = None
+    command: list[str] = Field(default_factory=list)  # command + args, redacted
+    container_ports: dict[str, int] = Field(default_factory=dict)  # name (or port) -> port
     requests: dict[str, str] = Field(default_factory=dict)
     limits: dict[str, str] = Field(default_factory=dict)
     liveness_probe: dict[str, Any] | None = None
@@ -28,6 +31,38 @@ class ContainerEvidence(BaseModel):
     startup_probe: dict[str, Any] | None = None
     env_names: list[str] = Field(default_factory=list)
     host_ports: list[int] = Field(default_factory=list)
+
+    def probe(self, kind: str) -> dict[str, Any] | None:
+        """`liveness`, `readiness` or `startup`."""
+        value: dict[str, Any] | None = getattr(self, f"{kind}_probe", None)
+        return value
+
+    def probe_port(self, kind: str) -> int | None:
+        """The port a probe targets, a named port resolved against the container's ports."""
+        probe = self.probe(kind) or {}
+        handler = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc") or {}
+        port = handler.get("port") if isinstance(handler, dict) else None
+        if isinstance(port, int):
+            return port
+        if isinstance(port, str):
+            return int(port) if port.isdigit() else self.container_ports.get(port)
+        return None
+
+    def probe_target(self, kind: str) -> str | None:
+        """A probe in a human's words: `httpGet /healthz on port 8081`."""
+        probe = self.probe(kind) or {}
+        for handler in ("httpGet", "tcpSocket", "grpc"):
+            if isinstance(probe.get(handler), dict):
+                path = probe[handler].get("path", "")
+                port = self.probe_port(kind)
+                return f"{handler} {path} on port {port}".replace("  ", " ")
+        if isinstance(probe.get("exec"), dict):
+            return "exec " + " ".join(str(a) for a in probe["exec"].get("command") or [])
+        return None
+
+    @property
+    def ports(self) -> list[int]:
+        return sorted(set(self.container_ports.values()))
 
     @property
     def troubled(self) -> bool:
@@ -54,6 +89,8 @@ class PodEvidence(BaseModel):
     conditions: list[PodCondition] = Field(default_factory=list)
     containers: list[ContainerEvidence] = Field(default_factory=list)
     init_containers: list[ContainerEvidence] = Field(default_factory=list)
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    tolerations: list[dict[str, Any]] = Field(default_factory=list)
 
     def container(self, name: str) -> ContainerEvidence | None:
         for container in [*self.containers, *self.init_containers]:
@@ -86,11 +123,42 @@ class LogEvidence(BaseModel):
     previous: str | None = None
 
 
+class NodeTaint(BaseModel):
+    key: str
+    value: str | None = None
+    effect: str = "NoSchedule"
+
+    def tolerated(self, toleration: dict[str, Any]) -> bool:
+        """Kubernetes' toleration matching: empty key with Exists tolerates everything."""
+        effect = toleration.get("effect")
+        if effect and effect != self.effect:
+            return False
+        key = toleration.get("key")
+        if toleration.get("operator") == "Exists":
+            return not key or key == self.key
+        return key == self.key and (toleration.get("value") or None) == (self.value or None)
+
+    def line(self) -> str:
+        value = f"={self.value}" if self.value else ""
+        return f"{self.key}{value}:{self.effect}"
+
+
 class NodeEvidence(BaseModel):
     name: str
     allocatable_cpu: str | None = None
     allocatable_memory: str | None = None
     ready: bool = True
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[NodeTaint] = Field(default_factory=list)
+
+    def untolerated_taints(self, tolerations: list[dict[str, Any]]) -> list[NodeTaint]:
+        """The node's scheduling taints that none of `tolerations` tolerates."""
+        return [
+            taint
+            for taint in self.taints
+            if taint.effect in ("NoSchedule", "NoExecute")
+            and not any(taint.tolerated(t) for t in tolerations)
+        ]
 
 
 class WorkloadEvidence(BaseModel):

@@ -9,6 +9,12 @@ from dr_kube.cluster.evidence import ContainerEvidence, EventEvidence, Evidence
 from dr_kube.incidents.model import Incident
 
 MAX_QUOTE = 240
+# "listening on :8080", "Listening on http://0.0.0.0:3000", "server started on port 9000"
+ANNOUNCED_PORT = re.compile(
+    r"(?:listen(?:ing)?|serving|started|bound|running)\b[^\n]{0,40}?"
+    r"(?:ports?(?:\(s\))?:?\s*|(?<!\d\d:\d\d):)(?P<port>\d{2,5})\b(?!:\d)",
+    re.IGNORECASE,
+)
 
 
 def quote(text: str) -> str:
@@ -68,6 +74,13 @@ class AnalysisContext:
     def log_lines(self, pattern: str, limit: int = 3) -> list[str]:
         regex = re.compile(pattern, re.IGNORECASE)
         return [quote(line) for line in self.log_text() if regex.search(line)][:limit]
+
+    def announced_ports(self) -> list[int]:
+        """Ports the focus container's logs say it listens on, in order of first mention."""
+        ports = [
+            int(m.group("port")) for line in self.log_text() for m in ANNOUNCED_PORT.finditer(line)
+        ]
+        return list(dict.fromkeys(p for p in ports if 0 < p < 65536))
 
     def alert_text(self) -> str:
         return " ".join([self.incident.summary, self.incident.description])

@@ -170,12 +170,16 @@ def data_block(label: str, lines: list[str]) -> str:
 def describe_container(c: ContainerEvidence) -> str:
     parts = [f"container {c.name}{' (init)' if c.init else ''}: state {c.state}"]
     if c.waiting_reason:
-        parts.append(f"waiting {c.waiting_reason}")
+        message = f": {clip(c.waiting_message, 160)}" if c.waiting_message else ""
+        parts.append(f"waiting {c.waiting_reason}{message}")
     if c.terminated_reason:
         parts.append(f"terminated {c.terminated_reason}")
     if c.last_termination_reason:
         code = f" exit code {c.last_exit_code}" if c.last_exit_code is not None else ""
-        parts.append(f"last terminated {c.last_termination_reason}{code}")
+        message = f": {clip(c.last_termination_message, 160)}" if c.last_termination_message else ""
+        parts.append(f"last terminated {c.last_termination_reason}{code}{message}")
+        if c.last_termination_reason == "StartError" and c.command:
+            parts.append(f"command {clip(' '.join(c.command), 160)}")
     parts.append(f"restarts {c.restart_count}")
     if c.requests:
         parts.append("requests " + ", ".join(f"{k}={v}" for k, v in sorted(c.requests.items())))
@@ -183,6 +187,8 @@ def describe_container(c: ContainerEvidence) -> str:
         parts.append("limits " + ", ".join(f"{k}={v}" for k, v in sorted(c.limits.items())))
     if c.image:
         parts.append(f"image {c.image}")
+    if c.container_ports:
+        parts.append("containerPorts " + ", ".join(map(str, c.ports)))
     for name, probe in (
         ("liveness", c.liveness_probe),
         ("readiness", c.readiness_probe),
@@ -190,7 +196,9 @@ def describe_container(c: ContainerEvidence) -> str:
     ):
         if probe:
             timing = {k: v for k, v in probe.items() if isinstance(v, int | float)}
-            parts.append(f"{name} probe {json.dumps(timing, sort_keys=True)}")
+            target = c.probe_target(name)
+            aim = f" {target}" if target else ""
+            parts.append(f"{name} probe{aim} {json.dumps(timing, sort_keys=True)}")
     return "; ".join(parts)
 
 
@@ -217,6 +225,11 @@ def evidence_section(evidence: Evidence) -> list[str]:
             for c in pod.conditions
             if c.status != "True"
         ]
+    if pod is not None and pod.node_selector:
+        lines.append(
+            "pod nodeSelector "
+            + ", ".join(f"{k}={v}" for k, v in sorted(pod.node_selector.items()))
+        )
     lines += [describe_container(c) for c in shown[:3]]
     if focus:
         lines.append(f"The incident is about container {focus}.")
@@ -226,6 +239,7 @@ def evidence_section(evidence: Evidence) -> list[str]:
         lines.append(
             f"node {node.name}: allocatable cpu {node.allocatable_cpu}, memory "
             f"{node.allocatable_memory}, ready {node.ready}"
+            + (f", taints {', '.join(t.line() for t in node.taints)}" if node.taints else "")
         )
     lines += [f"note: {clip(n)}" for n in evidence.notes[:5]]
     return lines
