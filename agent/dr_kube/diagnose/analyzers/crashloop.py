@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dr_kube.cluster.evidence import ContainerEvidence
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.findings import Finding
 
@@ -17,12 +18,82 @@ EXCEPTION = (
     r"Traceback \(most recent call last\)|Exception|Error:|panic:|FATAL|fatal error|Unhandled"
 )
 ENV_NAME = re.compile(r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")
+# The runtime could not exec the command: the message names it (exit 126/127/128 with StartError)
+CANNOT_EXEC = re.compile(
+    r"executable file not found|no such file or directory|permission denied|exec format error",
+    re.IGNORECASE,
+)
+# CreateContainerConfigError: `couldn't find key DB_PASSWORD in Secret shop/web-db`,
+# `secret "web-db" not found`, `configmap "web-config" not found`
+MISSING_KEY = re.compile(
+    r"couldn't find key (?P<key>\S+) in (?P<kind>Secret|ConfigMap) (?P<name>\S+)", re.IGNORECASE
+)
+MISSING_OBJECT = re.compile(
+    r"(?P<kind>secret|configmap)s? \"(?P<name>[^\"]+)\" not found", re.IGNORECASE
+)
+
+
+def start_failure(ctx: AnalysisContext, container: ContainerEvidence) -> Finding | None:
+    """A container whose command the runtime cannot exec: no setting changes that."""
+    message = container.last_termination_message or ""
+    exec_failed = container.last_exit_code in (126, 127, 128) and CANNOT_EXEC.search(message)
+    if container.last_termination_reason != "StartError" and not exec_failed:
+        return None
+    command = " ".join(container.command) or "(the image's entrypoint)"
+    kind = "init container" if container.init else "container"
+    evidence = [
+        f"{ctx.container_ref()}: {container.waiting_reason or container.state}, "
+        f"{container.restart_count} restarts, last exit code {container.last_exit_code} "
+        f"({container.last_termination_reason or 'unknown'}): {message}".rstrip(": "),
+        f"{ctx.container_ref()}: command {command}",
+    ]
+    return Finding(
+        category="crashloop",
+        root_cause=(
+            f"The {kind} {ctx.container_name} cannot start: the runtime fails to run its command "
+            f"`{command}`" + (f" ({message})" if message else "") + "."
+        ),
+        evidence=evidence,
+        confidence=0.95,
+        container=ctx.container_name,
+        human_action=(
+            f"Fix the command `{command}` of {kind} {ctx.container_name} (a typo, or a binary the "
+            "image does not ship) in the chart or the image; no resource or probe change helps."
+        ),
+    )
+
+
+def config_error(ctx: AnalysisContext, container: ContainerEvidence) -> Finding | None:
+    """CreateContainerConfigError: a Secret or ConfigMap (or a key of one) the pod refers to is missing."""
+    if container.waiting_reason != "CreateContainerConfigError":
+        return None
+    message = container.waiting_message or ""
+    key = MISSING_KEY.search(message)
+    obj = MISSING_OBJECT.search(message)
+    if key:
+        what = f"key {key['key']} in {key['kind']} {key['name']}"
+    elif obj:
+        what = f"{'Secret' if obj['kind'].lower() == 'secret' else 'ConfigMap'} {obj['name']}"
+    else:
+        what = "a Secret or ConfigMap it refers to"
+    return Finding(
+        category="crashloop",
+        root_cause=f"Container {ctx.container_name} cannot be created: {what} does not exist.",
+        evidence=[
+            f"{ctx.container_ref()}: waiting CreateContainerConfigError: {message}".rstrip(": ")
+        ],
+        confidence=0.95,
+        container=ctx.container_name,
+        human_action=f"Create {what} (or correct the reference in the chart); DR-Kube does not invent configuration.",
+    )
 
 
 def analyze(ctx: AnalysisContext) -> Finding | None:
     container = ctx.container
     if container is None:
         return None
+    if (found := config_error(ctx, container)) is not None:
+        return found
     crashing = container.waiting_reason == "CrashLoopBackOff" or (
         container.restart_count > 0
         and container.last_termination_reason not in (None, "OOMKilled", "Completed")
@@ -31,6 +102,8 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         return None
     if container.last_termination_reason == "OOMKilled":
         return None
+    if (found := start_failure(ctx, container)) is not None:
+        return found
     killed_by_probe = ctx.events(
         r"failed (liveness|startup) probe|probe failed", reasons=("Killing", "Unhealthy")
     )

@@ -9,6 +9,7 @@ from dr_kube.diagnose.findings import Finding, FixIntent
 
 PULL_REASONS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
 NOT_FOUND = r"not found|manifest unknown|manifest for .* not found|does not exist|no such image"
+RATE_LIMITED = r"toomanyrequests|too many requests|rate limit|429"
 DENIED = r"unauthorized|forbidden|403|401|denied|authentication required|no basic auth"
 
 
@@ -41,6 +42,15 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         + (container.waiting_message or "" if container else "")
     )
     tag = image_tag(image) if image else None
+    if re.search(RATE_LIMITED, messages, re.IGNORECASE):
+        return Finding(
+            category="image-pull",
+            root_cause=f"The registry rate-limits pulls of image {image or 'of ' + str(ctx.container_name)}: the image exists, the nodes are throttled.",
+            evidence=evidence,
+            confidence=0.9,
+            container=ctx.container_name,
+            human_action="Authenticate pulls (imagePullSecrets with a paid or mirror account) or use a registry mirror; the tag is not wrong.",
+        )
     if re.search(DENIED, messages, re.IGNORECASE):
         return Finding(
             category="image-pull",

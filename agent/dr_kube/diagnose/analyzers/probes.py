@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from dr_kube.cluster.evidence import ContainerEvidence
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.findings import Finding, FixIntent
 
@@ -46,8 +49,25 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
                 if k in spec
             )
             evidence.append(f"{ctx.container_ref()}: {probe_key} {timing}")
-    import re
-
+    if container is not None:
+        evidence += port_lines(ctx, container, probe_kind)
+    wrong_port = misaimed_port(ctx, container, probe_kind) if container is not None else None
+    if wrong_port is not None and re.search(REFUSED, messages, re.IGNORECASE):
+        return Finding(
+            category="probe-failure",
+            root_cause=(
+                f"The {probe_kind.lower()} probe of container {ctx.container_name} targets port "
+                f"{wrong_port[0]}, but the container listens on {wrong_port[1]}: the probe is refused "
+                "however long it waits."
+            ),
+            evidence=evidence,
+            confidence=0.9,
+            container=ctx.container_name,
+            human_action=(
+                f"Point {probe_key} at port {wrong_port[1]} (or make the application listen on "
+                f"{wrong_port[0]}); a longer delay cannot help a probe aimed at the wrong port."
+            ),
+        )
     if re.search(TIMEOUT, messages, re.IGNORECASE):
         intent = FixIntent(
             kind="raise-probe-timeout", container=ctx.container_name, probe=probe_key
@@ -78,3 +98,33 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         container=ctx.container_name,
         fix=intent,
     )
+
+
+def port_lines(ctx: AnalysisContext, container: ContainerEvidence, kind: str) -> list[str]:
+    """The probe's target beside the container's ports and the ports its logs announce."""
+    target = container.probe_target(kind.lower())
+    if target is None:
+        return []
+    ports = ", ".join(map(str, container.ports)) or "none declared"
+    line = f"{ctx.container_ref()}: {PROBES[kind]} {target}; containerPorts {ports}"
+    announced = ctx.announced_ports()
+    if announced:
+        line += "; logs announce " + ", ".join(f":{p}" for p in announced)
+    return [line]
+
+
+def misaimed_port(
+    ctx: AnalysisContext, container: ContainerEvidence, kind: str
+) -> tuple[int, str] | None:
+    """(probe port, where the container listens) when the probe aims elsewhere, else None."""
+    port = container.probe_port(kind.lower())
+    if port is None:
+        return None
+    announced = ctx.announced_ports()
+    # Declared ports decide when there are any: a sidecar-ish log line about another port
+    # (metrics on :9090) must not make a well-aimed probe look wrong.
+    known = container.ports or announced
+    if not known or port in known:
+        return None
+    listens = [p for p in announced if p in container.ports] or announced or container.ports
+    return port, ", ".join(map(str, listens))

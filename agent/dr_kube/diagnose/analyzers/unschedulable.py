@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dr_kube.cluster.evidence import PodEvidence
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.findings import Finding, FixIntent
 from dr_kube.quantity import QuantityError, parse_quantity
@@ -23,15 +24,24 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
     ]
     insufficient = re.findall(r"Insufficient (cpu|memory)", message)
     if not insufficient:
+        unmet = unmet_constraints(ctx, pod, message)
+        evidence += unmet
+        cause = "; ".join(unmet) if unmet else message.split(".")[0]
         return Finding(
             category="unschedulable",
             root_cause="The scheduler finds no node that matches the pod's constraints: "
-            + message.split(".")[0]
+            + cause
             + ".",
             evidence=evidence,
-            confidence=0.8,
+            confidence=0.9 if unmet else 0.8,
             container=ctx.container_name,
-            human_action="Check node selectors, affinity, taints and volumes; these are not a resource-size problem.",
+            human_action=(
+                "Correct the pod's nodeSelector/tolerations in the chart or label/taint the nodes: "
+                + "; ".join(unmet)
+                + ". This is not a resource-size problem."
+                if unmet
+                else "Check node selectors, affinity, taints and volumes; these are not a resource-size problem."
+            ),
         )
     resource = insufficient[0]
     request = ctx.resource("requests", resource)
@@ -73,3 +83,24 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         container=ctx.container_name,
         human_action=f"Add node capacity or lower other workloads' {resource} requests; shrinking this pod would hide the shortage.",
     )
+
+
+def unmet_constraints(ctx: AnalysisContext, pod: PodEvidence | None, message: str) -> list[str]:
+    """The FailedScheduling message's reasons matched against the nodes, in a human's words."""
+    if pod is None or not ctx.evidence.nodes:
+        return []
+    nodes = ctx.evidence.nodes
+    unmet: list[str] = []
+    if re.search(r"node affinity/selector|node selector|didn't match", message, re.IGNORECASE):
+        for key, value in sorted(pod.node_selector.items()):
+            if not any(n.labels.get(key) == value for n in nodes):
+                seen = sorted({n.labels[key] for n in nodes if key in n.labels})
+                others = f" (nodes have {key}={', '.join(seen)})" if seen else ""
+                unmet.append(f"nodeSelector {key}={value} matches no node{others}")
+    if re.search(r"taint", message, re.IGNORECASE):
+        for node in nodes:
+            taints = node.untolerated_taints(pod.tolerations)
+            if taints:
+                names = ", ".join(t.line() for t in taints)
+                unmet.append(f"node {node.name} has taint {names}, not tolerated by the pod")
+    return unmet
