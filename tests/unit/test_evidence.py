@@ -89,6 +89,19 @@ def test_an_init_container_whose_command_is_missing_names_the_command() -> None:
     assert "command curlx -sf http://db.shop:5432" in text
 
 
+def test_a_first_start_error_is_diagnosed_before_any_restart() -> None:
+    """RunContainerError on the first attempt: no restart yet, the same command to name."""
+    ctx = gather("KubePodNotReady", "worker-5f6b7c8d9e-q7w2z")
+    pod, container = ctx.evidence.pod(), ctx.container
+    assert pod is not None and container is not None
+    pod.init_containers[0] = container.model_copy(
+        update={"waiting_reason": "RunContainerError", "restart_count": 0}
+    )
+    finding = best(ctx)
+    assert finding.category == "crashloop" and finding.fix is None
+    assert "`curlx -sf http://db.shop:5432`" in finding.root_cause
+
+
 def test_a_missing_secret_key_is_named() -> None:
     ctx = gather("KubePodNotReady", "billing-6d7f8b9c4a-m3n8d")
     finding = best(ctx)

@@ -94,7 +94,7 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         return None
     if (found := config_error(ctx, container)) is not None:
         return found
-    crashing = container.waiting_reason == "CrashLoopBackOff" or (
+    crashing = container.waiting_reason in ("CrashLoopBackOff", "RunContainerError") or (
         container.restart_count > 0
         and container.last_termination_reason not in (None, "OOMKilled", "Completed")
     )
