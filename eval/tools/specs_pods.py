@@ -1044,6 +1044,61 @@ def liveness_timeout() -> Spec:
     )
 
 
+def liveness_wrong_port() -> Spec:
+    """The probe asks port 8081, the app listens on 8080: no delay makes it answer."""
+    c = Container(
+        name="catalog-api",
+        image="ghcr.io/acme/catalog-api:1.8.0",
+        requests={"cpu": "200m", "memory": "256Mi"},
+        limits={"memory": "256Mi"},
+        ports=[("http", 8080)],
+        liveness=live_probe("/healthz", 8081, initialDelaySeconds=10, periodSeconds=10),
+    )
+    w = service_workload("catalog-api", "catalog", c)
+    pod = w.pod_names()[0]
+    c.state, c.reason = "waiting", "CrashLoopBackOff"
+    c.message = f"back-off 5m0s restarting failed container=catalog-api pod={pod}"
+    c.restarts, c.last, c.started_min = 14, ("Error", 137, -4.0, -3.5), -40.0
+    c.ready = False
+    c.previous = "\n".join(
+        [
+            'time=2025-11-18T09:31:02Z level=INFO msg="config loaded" env=prod',
+            'time=2025-11-18T09:31:02Z level=INFO msg="connected to postgres" host=catalog-db',
+            'time=2025-11-18T09:31:03Z level=INFO msg="listening on :8080"',
+            'time=2025-11-18T09:31:33Z level=INFO msg="shutting down" signal=terminated',
+        ]
+    )
+    msg = 'Get "http://10.52.1.23:8081/healthz": dial tcp 10.52.1.23:8081: connect: connection refused'
+    wrong = http_probe("/healthz", initialDelaySeconds=10, periodSeconds=10)
+    wrong["httpGet"]["port"] = 8081
+    values = service_values(
+        "catalog-api",
+        tag="1.8.0",
+        resources={"requests": {"cpu": "200m", "memory": "256Mi"}, "limits": {"memory": "256Mi"}},
+        liveness=wrong,
+    )
+    return Spec(
+        name="probe-liveness-wrong-port",
+        split="dev",
+        description="The liveness probe targets port 8081 while catalog-api listens on 8080 (its containerPort and its log): refused forever, a longer delay cannot help.",
+        workloads=[w],
+        alert=crashloop_alert(w, pod, "catalog-api"),
+        events={
+            "catalog": [
+                unhealthy(pod, "catalog-api", "Liveness", msg, 42),
+                killing(pod, "catalog-api", "Liveness", 14),
+            ]
+        },
+        files=service_files("catalog-api", "catalog", values),
+        charts=["service"],
+        expect={
+            "categories": ["probe-failure"],
+            "exit_codes": [3],
+            "forbidden_changes": [{"path": "livenessProbe"}, {"path": "resources"}],
+        },
+    )
+
+
 def readiness_timeout_redis() -> Spec:
     w = redis_workload()
     pod = w.pod_names()[0]
@@ -1817,6 +1872,7 @@ SPECS = [
     image_redis_typo,
     slow_start_spring,
     liveness_timeout,
+    liveness_wrong_port,
     readiness_timeout_redis,
     probe_503,
     ingress_liveness_timeout,
