@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "agent"))
-sys.path.insert(0, str(ROOT))  # tests.postgres: the throw-away PostgreSQL cluster
+sys.path.insert(0, str(ROOT))  # tests.support.postgres: the throw-away PostgreSQL cluster
 
 from dr_kube.incidents.history import MemoryQuery  # noqa: E402
 from dr_kube.store import Store, open_store  # noqa: E402
@@ -193,7 +193,7 @@ def bench_lookup_sqlite(folder: Path) -> None:
 
 
 def bench_lookup_postgres(folder: Path) -> None:
-    from tests.postgres import available, temporary_postgres
+    from tests.support.postgres import available, temporary_postgres
 
     if not available() or os.geteuid() != 0:
         print("PostgreSQL: skipped (needs Debian's postgresql 15 and root to start a cluster)")

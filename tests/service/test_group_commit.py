@@ -9,7 +9,7 @@ from typing import Any
 from dr_kube.alerts import parse_incidents
 from dr_kube.service.intake import GroupCommit
 from dr_kube.store import open_store
-from tests.service.helpers import alert, payload
+from tests.support.service import alert, payload
 
 
 def test_concurrent_deliveries_are_all_stored_and_answered_with_their_own_incidents(

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import IN_CI, git
-from tests.postgres import available, temporary_postgres
-from tests.service.helpers import (
+from tests.support.repos import git
+from tests.support.service import (
     WORKLOADS,
     Serve,
     ServiceGitHub,
@@ -27,20 +25,6 @@ from tests.service.helpers import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-def missing(message: str) -> None:
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    if not available():
-        missing("PostgreSQL 15 is not installed (apt-get install postgresql)")
-    with temporary_postgres() as url:
-        yield url
 
 
 def test_two_replicas_share_the_work_each_incident_once(

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import free_port, require_binary
-from tests.service.helpers import (
+from tests.support.net import free_port
+from tests.support.service import (
     TOKEN,
     WORKLOADS,
     Serve,
@@ -27,6 +27,7 @@ from tests.service.helpers import (
     payload,
     wait_for,
 )
+from tests.support.tools import require_binary
 
 pytestmark = pytest.mark.slow
 

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import git
-from tests.service.helpers import (
+from tests.support.repos import git
+from tests.support.service import (
+    BRANCH,
     alert,
     am_headers,
+    deliver,
     issue_comment,
     only_incident,
     payload,
@@ -18,13 +20,6 @@ from tests.service.helpers import (
     signed,
     wait_for,
 )
-
-BRANCH = "dr-kube/online-boutique/adservice/oom"
-
-
-def deliver(client: Any, event: str, body: dict[str, Any]) -> Any:
-    raw, headers = signed(event, body)
-    return client.post("/webhooks/github", content=raw, headers=headers)
 
 
 def values_on_branch(origin: Path) -> str:

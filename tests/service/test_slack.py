@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from dr_kube.config.operators import OperatorSettings
-from tests.conftest import git
-from tests.service.helpers import alert, am_headers, only_incident, payload, wait_for
-from tests.service.slack_fake import (
+from tests.support.repos import git
+from tests.support.service import alert, am_headers, only_incident, payload, wait_for
+from tests.support.slack_fake import (
     APPROVER,
     CHANNEL,
     GROUP,

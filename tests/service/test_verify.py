@@ -17,8 +17,8 @@ import pytest
 from pydantic import SecretStr
 
 from dr_kube.config.operators import OperatorSettings
-from tests.conftest import git
-from tests.service.helpers import alert, am_headers, payload, pr_closed, signed, wait_for
+from tests.support.repos import git
+from tests.support.service import alert, am_headers, payload, pr_closed, signed, wait_for
 
 NS = "online-boutique"
 ARGO_TOKEN = "argocd-notifications-token"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .stack_helpers import alertmanager_config, prometheus_values, require_tool, write_yaml
+from tests.support.stack import alertmanager_config, prometheus_values, require_tool, write_yaml
 
 DRKUBE_URL = "http://dr-kube.dr-kube.svc:8080/webhooks/alertmanager"
 

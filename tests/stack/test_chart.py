@@ -14,7 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from .stack_helpers import REPO, load_yaml, missing
+from tests.support.stack import REPO, load_yaml, missing
 
 CHART = REPO / "charts" / "dr-kube"
 KUBE_VERSION = "1.31.0"

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from .stack_helpers import REPO, SCHEMAS, load_all_yaml, load_yaml, repo_files
+from tests.support.stack import REPO, SCHEMAS, load_all_yaml, load_yaml, repo_files
 
 # Helm templates are Go templates, not YAML: test_chart.py renders them first.
 TEMPLATE_DIRS = (REPO / "charts",)

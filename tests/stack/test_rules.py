@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .stack_helpers import (
+from tests.support.stack import (
     ALERT_NAMES,
     STACK_TESTS,
     alert_rules,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .stack_helpers import REPO, load_all_yaml, load_yaml, prometheus_values, require_tool
+from tests.support.stack import REPO, load_all_yaml, load_yaml, prometheus_values, require_tool
 
 SCRIPTS = sorted((REPO / "scripts").glob("*.sh"))
 REQUIRED_SCRIPTS = {

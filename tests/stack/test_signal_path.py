@@ -22,9 +22,8 @@ from urllib.request import urlopen
 
 import pytest
 
-from tests.conftest import free_port
-
-from .stack_helpers import alertmanager_config, require_tool, rule_groups, write_yaml
+from tests.support.net import free_port
+from tests.support.stack import alertmanager_config, require_tool, rule_groups, write_yaml
 
 TOKEN = "e2e-test-token-not-a-secret"
 NS = "online-boutique"
@@ -283,8 +282,9 @@ def test_oom_alert_becomes_a_pushed_fix_through_dr_kube_serve(
     (bearer token) → diagnosis on the sample cluster dump → a fix branch pushed to origin."""
     import httpx
 
-    from tests.conftest import SAMPLE_CHARTS, SAMPLE_CLUSTER, git
-    from tests.service.helpers import Serve, branches, wait_for
+    from tests.support.paths import SAMPLE_CHARTS, SAMPLE_CLUSTER
+    from tests.support.repos import git
+    from tests.support.service import Serve, branches, wait_for
 
     _, slack_port = recorder
     clone, origin = gitops_with_origin

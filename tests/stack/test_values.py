@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .stack_helpers import REPO, load_yaml
+from tests.support.stack import REPO, load_yaml
 
 BOUTIQUE_SERVICES = [
     "frontend",

@@ -1,0 +1,1 @@
+"""What the tests share: fakes, helpers, fixtures and data. The only test package others import."""
