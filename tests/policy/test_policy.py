@@ -1,10 +1,11 @@
-"""Each policy rule, and the policy file the user owns."""
+"""Each policy rule, per-namespace overrides, and the policy file the user owns."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from dr_kube.errors import ConfigError
 from dr_kube.models import Change
@@ -126,3 +127,22 @@ def test_invalid_policy_is_a_config_error(tmp_path: Path, text: str) -> None:
     (tmp_path / "dr-kube-policy.yaml").write_text(text)
     with pytest.raises(ConfigError, match=r"dr-kube-policy\.yaml"):
         load_policy(tmp_path)
+
+
+def test_policy_namespace_overrides_keep_the_defaults() -> None:
+    assert Policy().mode_for("shop", "auto") == "auto"
+    policy = Policy.model_validate(
+        {
+            "namespaces": {
+                "pay": {"mode": "copilot", "slack_channel": "C0PAY"},
+                "lab": {"mode": "observe"},
+            }
+        }
+    )
+    assert policy.mode_for("pay", "auto") == "copilot"
+    assert policy.slack_channel_for("pay", "C0ALL") == "C0PAY"
+    assert policy.slack_channel_for("lab", "C0ALL") == "C0ALL"
+    with pytest.raises(ValidationError):
+        Policy.model_validate({"namespaces": {"pay": {"mode": "yolo"}}})
+    with pytest.raises(ValidationError):
+        Policy.model_validate({"namespaces": {"pay": {"channel": "C0"}}})  # extra="forbid"
