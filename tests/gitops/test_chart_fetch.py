@@ -31,7 +31,8 @@ from dr_kube.gitops.apps import Application, AppSource
 from dr_kube.gitops.chart_archive import ChartError, read_archive
 from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef, chart_ref
 from dr_kube.gitops.charts import locate_chart
-from tests.conftest import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES, free_port
+from tests.support.net import free_port
+from tests.support.paths import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES
 
 REGISTRY_BIN = Path("/usr/bin/docker-registry")
 

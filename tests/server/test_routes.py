@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dr_kube.server.app import build_app
-from tests.conftest import init_gitops_repo
-from tests.service.conftest import context_args, settings_for
+from tests.support.repos import init_gitops_repo
+from tests.support.service_fixtures import context_args, settings_for
 
 # recorded from create_app before the routes moved into server/routes/
 ROUTES = {

@@ -1,6 +1,6 @@
 """Evidence a human would read, from a dump in kubectl's shapes, and the fix it rules out.
 
-`tests/data/dump-evidence/shop` holds one Deployment per case: a liveness probe on the wrong port
+`tests/support/data/dump-evidence/shop` holds one Deployment per case: a liveness probe on the wrong port
 (api), an init container whose command does not exist (worker), a missing Secret key (billing),
 Docker Hub's pull rate limit (thumbs), a nodeSelector no node has and a taint not tolerated
 (search), and a readiness probe answering 503 (web).
@@ -16,9 +16,9 @@ from dr_kube.diagnose.analyzers import run_analyzers
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.findings import Finding
 from dr_kube.diagnose.llm.prompt import evidence_section
-from tests.conftest import REPO_ROOT
+from tests.support.paths import DATA
 
-DUMP = REPO_ROOT / "tests" / "data" / "dump-evidence"
+DUMP = DATA / "dump-evidence"
 
 
 def gather(alertname: str, pod: str, container: str | None = None) -> AnalysisContext:
