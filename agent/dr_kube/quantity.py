@@ -5,9 +5,6 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from kubernetes.utils.quantity import format_quantity
-from kubernetes.utils.quantity import parse_quantity as kube_parse_quantity
-
 BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 DECIMAL = {
     "n": Decimal("1e-9"),
@@ -38,6 +35,9 @@ def parse_quantity(value: object) -> Decimal:
     text = value.strip() if isinstance(value, str) else str(value)  # str(): 0.1 stays 0.1
     if isinstance(value, str) and (not _kubernetes_spelling(text)):
         raise QuantityError(f"{value!r} is not a valid Kubernetes quantity")
+    # imported here: the kubernetes package costs ~0.3 s to import, and `--help` or intake never parse
+    from kubernetes.utils.quantity import parse_quantity as kube_parse_quantity
+
     try:
         parsed: Decimal = kube_parse_quantity(text)  # type: ignore[no-untyped-call]
     except ValueError:
@@ -95,6 +95,8 @@ def format_cpu(cores: Decimal | int | float, like: object = None) -> str:
 
 def _whole(amount: Decimal, suffix: str) -> str:
     """`amount` (base units, a whole number of `suffix`) written the canonical way: `256Mi`, `2`."""
+    from kubernetes.utils.quantity import format_quantity
+
     text: str = format_quantity(amount, suffix, quantize=Decimal(1))
     return text if suffix else format(amount.quantize(Decimal(1)), "f")
 

@@ -9,9 +9,14 @@ from typing import Any
 
 import click
 
-from dr_kube.config.llm import llm_configured
-from dr_kube.config.logs import LogSettings
 from dr_kube.errors import DrKubeError
+
+
+def default_provider() -> str:
+    """auto (analyzers, then the LLM) once a Gemini key or an Ollama host is configured."""
+    from dr_kube.config.llm import llm_configured  # keeps `--help` free of pydantic-settings
+
+    return "auto" if llm_configured() else "rules"
 
 
 def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,7 +74,7 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--provider",
             type=click.Choice(["rules", "gemini", "ollama", "auto"]),
             # auto (analyzers, then the LLM) once a Gemini key or an Ollama host is configured
-            default=lambda: "auto" if llm_configured() else "rules",
+            default=default_provider,
             envvar="DRKUBE_PROVIDER",
             show_default="auto if GEMINI_API_KEY, GOOGLE_API_KEY or OLLAMA_HOST is set, else rules",
             help="Who diagnoses: deterministic analyzers or an LLM. [env DRKUBE_PROVIDER]",
@@ -111,6 +116,8 @@ def guarded(func: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
+        from dr_kube.config.logs import LogSettings  # settings load only when a command runs
+
         if LogSettings.load().debug:
             raise
         click.echo(
