@@ -94,7 +94,9 @@ def main() -> None:
     )
     script = str(Path(sys.executable).with_name("dr-kube"))
     line("start-up: dr-kube --help", startup([script, "--help"]), 1.0)
-    pipeline = "import dr_kube.cli.main, dr_kube.graph.runner, dr_kube.graph.graph, dr_kube.cluster.dump"
+    pipeline = (
+        "import dr_kube.cli.main, dr_kube.graph.runner, dr_kube.graph.graph, dr_kube.cluster.dump"
+    )
     line("start-up: pipeline imported", startup([sys.executable, "-c", pipeline]), 1.0)
     print(
         f"{'whole `dr-kube run` process':<34} {first_run_wall() * 1000:8.1f} ms (start-up + one incident)"
