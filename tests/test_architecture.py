@@ -11,6 +11,8 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+from tests.support.imports import import_statements
+
 PACKAGE = Path(__file__).resolve().parents[1] / "agent" / "dr_kube"
 UPPER = ("cli", "server", "evaluate", "service", "graph")
 # For each upper layer, the layers it must never import.
@@ -44,18 +46,11 @@ def import_graph() -> dict[str, set[str]]:
     known = modules()
     graph: dict[str, set[str]] = defaultdict(set)
     for name, path in known.items():
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                    base = ".".join([*anchor, *([node.module] if node.module else [])])
-                subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in known]
-                targets = subs if len(subs) == len(node.names) else [base, *subs]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for base, members in import_statements(tree, name, path.name == "__init__.py"):
+            subs = [f"{base}.{m}" for m in members if f"{base}.{m}" in known]
+            # `from pkg import sub` depends on pkg.sub alone; any other name, on pkg itself
+            targets = subs if members and len(subs) == len(members) else [base, *subs]
             for target in targets:
                 if target.startswith("dr_kube"):
                     found = resolve(target, known)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.support.imports import import_statements
+
 TESTS = Path(__file__).resolve().parent
 SUPPORT = "tests.support"
 
@@ -18,19 +20,12 @@ def module_name(path: Path) -> str:
 
 def imported(tree: ast.AST, importer: str, is_package: bool) -> list[str]:
     """Every module an import statement or pytest_plugins names, relative imports resolved."""
-    package = importer if is_package else importer.rpartition(".")[0]
     names: list[str] = []
+    for base, members in import_statements(tree, importer, is_package):
+        # `from tests import service` imports the module tests.service
+        names += [f"{base}.{m}" for m in members] if base == "tests" and members else [base]
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            # `from tests import service` imports the module tests.service
-            names += [f"{base}.{alias.name}" for alias in node.names] if base == "tests" else [base]
-        elif isinstance(node, ast.Assign) and any(
+        if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets
         ):
             names += [
