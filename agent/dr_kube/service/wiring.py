@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from dr_kube.config.service import Settings
 from dr_kube.diagnose.factory import make_provider
 from dr_kube.gitops.forges.base import Forge
-from dr_kube.gitops.forges.github import GitHubForge
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.graph import build_graph
 from dr_kube.graph.state import STATE_MODULES
@@ -85,8 +84,7 @@ def build_service(
     graph = build_graph(make_checkpointer(settings.database_url, settings.db_path, STATE_MODULES))
     metrics = Metrics()
     metrics.watch_store(store.counts_by_status)
-    # reviews come back only through a forge that opens real PRs
-    reviews: Forge | None = base.forge if isinstance(base.forge, GitHubForge) else None
+    reviews: Forge | None = base.forge if base.forge.takes_reviews else None
     followup = FollowUp(
         store, settings.operators, base.repo, base.prometheus_url, poll=settings.poll_seconds
     )

@@ -28,6 +28,9 @@ class PullRequestSpec:
 class Forge(Protocol):
     """One per hosting service (GitHub today): open or update the PR, answer on it, close it."""
 
+    # whether its PRs get reviews that come back to DR-Kube (the local draft has none)
+    takes_reviews: bool
+
     def publish(
         self, spec: PullRequestSpec, commit: str | None, changed: bool, pushed: bool
     ) -> PullRequestInfo: ...

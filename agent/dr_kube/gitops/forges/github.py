@@ -13,6 +13,8 @@ WRITE_PERMISSIONS = {"admin", "maintain", "write"}
 class GitHubForge:
     """Opens one PR per branch and updates it afterwards; never a second one."""
 
+    takes_reviews = True
+
     def __init__(self, token: str, repo: str, base_url: str | None = None) -> None:
         from github import Auth, Github
 

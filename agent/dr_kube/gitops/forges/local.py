@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 class LocalForge:
     """No token: the result carries the PR's title and body and the branch that was pushed."""
 
+    takes_reviews = False
+
     def publish(
         self, spec: PullRequestSpec, commit: str | None, changed: bool, pushed: bool
     ) -> PullRequestInfo:
