@@ -1,0 +1,75 @@
+"""Rendering with Helm's own engine: objects by kind/namespace/name, cached per inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dr_kube.gitops.chart_archive import chart_from_dir
+from dr_kube.gitops.render import Renderer, RenderError
+from dr_kube.values_model import Chart
+
+STATEFULSET = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ .Release.Name }}-demo-master
+spec:
+  template:
+    spec:
+      containers:
+        - name: demo
+          image: demo:1
+          resources: {{- toYaml .Values.master.resources | nindent 12 }}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {{ .Release.Name }}-reader
+"""
+
+
+def write_chart(root: Path, template: str = STATEFULSET) -> Chart:
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 1.0.0\n")
+    (root / "values.yaml").write_text("master:\n  resources: {}\n")
+    (root / "templates" / "master.yaml").write_text(template)
+    chart = chart_from_dir(root)
+    assert chart is not None
+    return chart
+
+
+def test_objects_carry_the_release_name_and_destination_namespace(tmp_path: Path) -> None:
+    chart = write_chart(tmp_path / "demo")
+    rendered = Renderer().render(
+        chart,
+        {"master": {"resources": {"limits": {"memory": "1Gi"}}}},
+        release="rel",
+        namespace="db",
+    )
+    master = rendered.get("StatefulSet", "db", "rel-demo-master")
+    assert master is not None
+    container = master.body["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"] == {"limits": {"memory": "1Gi"}}
+    assert rendered.get("ClusterRole", "", "rel-reader") is not None
+
+
+def test_the_same_inputs_render_once(tmp_path: Path) -> None:
+    chart = write_chart(tmp_path / "demo")
+    renderer = Renderer()
+    first = renderer.render(chart, {"a": 1}, release="rel", namespace="db")
+    again = renderer.render(chart, {"a": 1}, release="rel", namespace="db")
+    renderer.render(chart, {"a": 2}, release="rel", namespace="db")
+    assert again is first
+    assert renderer.renders == 2
+
+
+def test_a_failing_template_is_a_one_line_error(tmp_path: Path) -> None:
+    chart = write_chart(
+        tmp_path / "demo", '{{ required "master.name is required" .Values.master.name }}'
+    )
+    with pytest.raises(RenderError) as caught:
+        Renderer().render(chart, {}, release="rel", namespace="db")
+    assert "master.name is required" in str(caught.value)
+    assert "\n" not in str(caught.value)
