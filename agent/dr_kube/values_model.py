@@ -21,6 +21,56 @@ class Chart(BaseModel):
     source: str | None = None  # the repository or registry it was fetched from
 
 
+class ValueLayer(BaseModel):
+    """One source of user values, in Helm's order: a values file (repo-relative path), the
+    Application's inline `helm.values`/`valuesObject`, or its `parameters`."""
+
+    origin: str
+    values: dict[str, Any] = Field(default_factory=dict)
+    file: str | None = None  # set when the layer is a file of the GitOps repository
+
+
+class RenderInputs(BaseModel):
+    """What Argo CD hands Helm for one Application: release, namespace and value layers."""
+
+    release: str
+    namespace: str
+    layers: list[ValueLayer] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list
+    )  # what the render cannot reproduce, one line each
+
+    def merged(self) -> dict[str, Any]:
+        """The user values Helm receives: layers merged in order, the later winning."""
+        merged: dict[str, Any] = {}
+        for layer in self.layers:
+            merged = merge_values(merged, layer.values)
+        return merged
+
+    def with_file(self, file: str, values: dict[str, Any]) -> RenderInputs:
+        """The same inputs with one file's layer replaced (the patched values file)."""
+        layers = [
+            layer.model_copy(update={"values": values}) if layer.file == file else layer
+            for layer in self.layers
+        ]
+        return self.model_copy(update={"layers": layers})
+
+    @property
+    def values_files(self) -> list[str]:
+        return [layer.file for layer in self.layers if layer.file]
+
+
+def merge_values(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Helm's merge of user values files: maps merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_values(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 class Location(BaseModel):
     app: str | None = None
     app_file: str | None = None
@@ -29,6 +79,7 @@ class Location(BaseModel):
     release_name: str | None = None
     chart: Chart | None = None
     chart_missing: str | None = None  # why no chart could be had, one line
+    render: RenderInputs | None = None  # how Argo CD renders the chart (None: no Application)
     how: list[str] = Field(default_factory=list)
 
     def path_for(self, *rest: PathKey) -> list[PathKey]:

@@ -13,6 +13,12 @@ from dr_kube.yamlio import load_all_file
 APPLICATION_DIRS = ("applications", "apps", "argocd", "manifests")
 
 
+class HelmParameter(BaseModel):
+    name: str
+    value: str = ""
+    force_string: bool = False
+
+
 class AppSource(BaseModel):
     repo_url: str = ""
     chart: str | None = None
@@ -21,6 +27,10 @@ class AppSource(BaseModel):
     ref: str | None = None
     release_name: str | None = None
     value_files: list[str] = Field(default_factory=list)
+    ignore_missing_value_files: bool = False
+    values: str | None = None  # helm.values: a YAML string
+    values_object: dict[str, Any] | None = None  # helm.valuesObject: wins over helm.values
+    parameters: list[HelmParameter] = Field(default_factory=list)
 
 
 class Application(BaseModel):
@@ -49,6 +59,18 @@ def parse_source(raw: dict[str, Any]) -> AppSource:
         ref=raw.get("ref"),
         release_name=helm.get("releaseName"),
         value_files=[str(v) for v in helm.get("valueFiles") or []],
+        ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles", False)),
+        values=helm["values"] if isinstance(helm.get("values"), str) else None,
+        values_object=helm["valuesObject"] if isinstance(helm.get("valuesObject"), dict) else None,
+        parameters=[
+            HelmParameter(
+                name=str(p["name"]),
+                value=str(p.get("value", "")),
+                force_string=bool(p.get("forceString", False)),
+            )
+            for p in helm.get("parameters") or []
+            if isinstance(p, dict) and p.get("name")
+        ],
     )
 
 

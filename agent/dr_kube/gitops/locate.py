@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from dr_kube.cluster.evidence import WorkloadEvidence
-from dr_kube.errors import NotFoundError
+from dr_kube.errors import InputError, NotFoundError
 from dr_kube.gitops.apps import Application, load_applications, value_files
 from dr_kube.gitops.charts import locate_chart
+from dr_kube.gitops.render_inputs import render_inputs
 from dr_kube.models import PathKey
-from dr_kube.values_model import Location, normalize
+from dr_kube.values_model import Location, RenderInputs, normalize
 from dr_kube.yamlio import load_file
 
 TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
@@ -167,6 +168,12 @@ def locate(
         raise NotFoundError(f"values file {values_file} not found in {repo}")
     chart, chart_missing = locate_chart(app, repo, chart_dirs) if app is not None else (None, None)
     release = app.release_name if app else None
+    render: RenderInputs | None = None
+    if app is not None:
+        try:
+            render = render_inputs(app, repo, chart)
+        except (NotFoundError, InputError) as exc:
+            how.append(f"not rendered: {exc}")
     override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)
     if override_path is not None:
         base = parse_dotted(override_path)
@@ -198,5 +205,6 @@ def locate(
         release_name=release,
         chart=chart,
         chart_missing=chart_missing,
+        render=render,
         how=how,
     )
