@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from dr_kube.cluster import listfile
@@ -75,7 +75,7 @@ class DumpSource:
         return split.get(container)
 
 
-@cache
+@lru_cache(maxsize=16)  # a few pods' logs, not every log a long-running server has read
 def _split_cached(path: Path, mtime: float) -> dict[str, str]:
     sections: dict[str, list[str]] = {}
     current: str | None = None
