@@ -211,3 +211,41 @@ def test_the_cache_is_bounded() -> None:
     for name in ("events.json", "replicasets.json", "deployments.json"):
         cache.select(SAMPLE_CLUSTER / NAMESPACE / name, Query("metadata", frozenset({("", "x")})))
     assert len(cache._files) == 2
+
+
+@pytest.fixture
+def helper_process() -> Iterator[None]:
+    listfile.read_in_a_process()
+    yield
+    listfile.stop_reading_in_a_process()
+
+
+@pytest.mark.usefixtures("helper_process")
+def test_a_helper_process_reads_and_gives_the_same_answer(big: BigDump) -> None:
+    import os
+
+    assert listfile._READER is not None
+    assert listfile._READER.submit(os.getpid).result() != os.getpid()
+    objects = {("Pod", FOCUS_POD), ("Deployment", "frontend")}
+    assert ListFileCache().select(
+        big.root / NAMESPACE / "events.json", Query("involved", frozenset(objects))
+    ) == WholeListSource(big.root).events_about(NAMESPACE, objects)
+    with pytest.raises(InputError, match="not-json"):
+        bad = big.root.parent / "not-json.json"
+        bad.write_text('{\n    "items": [\n        {\n')
+        ListFileCache().select(bad, Query("metadata", frozenset({("", "x")})))
+
+
+def test_a_dead_helper_process_falls_back_to_reading_here(
+    helper_process: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import BrokenExecutor
+
+    class Broken:
+        def submit(self, *args: object) -> object:
+            raise BrokenExecutor("the helper died")
+
+    monkeypatch.setattr(listfile, "_READER", Broken())
+    query = Query("metadata", frozenset({("", FOCUS_POD)}))
+    found = ListFileCache().select(SAMPLE_CLUSTER / NAMESPACE / "pods.json", query)
+    assert [meta(p)["name"] for p in found] == [FOCUS_POD]

@@ -17,11 +17,13 @@ threads asking the same question read the file once, and one file is read by one
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,35 +77,36 @@ def _name_pattern(names: set[str]) -> re.Pattern[bytes]:
     return re.compile(rb'"name"\s*:\s*"(?:' + b"|".join(encoded) + rb')"')
 
 
-def _chunks(path: Path, layout: Layout) -> Iterator[bytes]:
-    """The file in pieces that each end just before an item's start (the last one at EOF)."""
+def _chunks(path: Path, layout: Layout) -> Iterator[tuple[bytes, int]]:
+    """The file in pieces: (data, end) where data[:end] ends just before an item's start (the
+    last piece at the end of the file); data[end:] starts the next piece."""
     carry = b""
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            data = carry + chunk
+            data = carry + chunk if carry else chunk
             cut = data.rfind(layout.item_start)
             if cut <= 0:
                 carry = data
                 continue
             carry = data[cut:]
-            yield data[:cut]
+            yield data, cut
     if not LIST_END.search(carry[-HEAD:]):
         raise InputError(
             f"{path}: unreadable dump file: it ends before its list closes (truncated?)"
         )
-    yield carry
+    yield carry, len(carry)
 
 
 def _scan_layout(path: Path, layout: Layout, query: Query) -> list[K8sObject]:
     pattern = _name_pattern(query.names())
     found: list[K8sObject] = []
-    for region in _chunks(path, layout):
+    for region, stop in _chunks(path, layout):
         taken = -1
-        for hit in pattern.finditer(region):
+        for hit in pattern.finditer(region, 0, stop):
             start = region.rfind(layout.item_start, 0, hit.start())
             if start < 0 or start == taken:
                 continue  # the list's own header, or an item already decoded
-            end = region.find(layout.item_end, hit.end())
+            end = region.find(layout.item_end, hit.end(), stop)
             if end < 0:
                 raise _LayoutError
             taken = start
@@ -197,7 +200,7 @@ class ListFileCache:
         with entry.lock:
             cached = entry.results.get(query)
             if cached is None:
-                cached = scan(path, query)
+                cached = _read(path, query)
                 self.reads += 1
                 if query.field == "all" and size > WHOLE_BYTES:
                     return cached  # a whole big list is the caller's to keep, not the cache's
@@ -209,6 +212,43 @@ class ListFileCache:
 
 
 CACHE = ListFileCache()
+_READER: ProcessPoolExecutor | None = None
+
+
+def read_in_a_process() -> None:
+    """Read list files in a helper process from now on (the server: a scan then holds the helper's
+    GIL, not the one the webhook intake shares with the workers). Idempotent.
+
+    One helper: on the bench, two made intake slower (they compete with it for the CPU)."""
+    global _READER
+    if _READER is None:
+        import multiprocessing
+
+        # forkserver: a clean helper, not a fork of a process with threads running
+        context = multiprocessing.get_context("forkserver")
+        _READER = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        atexit.register(stop_reading_in_a_process)
+        _READER.submit(_started)  # start the helper now, not during the first run
+
+
+def stop_reading_in_a_process() -> None:
+    global _READER
+    reader, _READER = _READER, None
+    if reader is not None:
+        reader.shutdown(cancel_futures=True)
+
+
+def _started() -> None:
+    """Nothing: the helpers' first task, importing this module."""
+
+
+def _read(path: Path, query: Query) -> list[K8sObject]:
+    if _READER is None:
+        return scan(path, query)
+    try:
+        return _READER.submit(scan, path, query).result()
+    except BrokenExecutor:  # the helper died (killed, out of memory): read here
+        return scan(path, query)
 
 
 def select(path: Path, query: Query) -> list[K8sObject]:
