@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -29,6 +30,8 @@ from pathlib import Path
 
 from dr_kube.cluster.source import K8sObject, Query
 from dr_kube.errors import InputError
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20  # small enough that no regex call holds the GIL for long (intake stays responsive)
 HEAD = 64 << 10
@@ -228,7 +231,11 @@ def read_in_a_process() -> None:
         context = multiprocessing.get_context("forkserver")
         _READER = ProcessPoolExecutor(max_workers=1, mp_context=context)
         atexit.register(stop_reading_in_a_process)
-        _READER.submit(_started)  # start the helper now, not during the first run
+        try:
+            _READER.submit(_started)  # start the helper now, not during the first run
+        except (OSError, RuntimeError, BrokenExecutor) as exc:
+            log.warning("no helper process for reading the dump (%s): reading in-process", exc)
+            stop_reading_in_a_process()
 
 
 def stop_reading_in_a_process() -> None:
@@ -247,7 +254,7 @@ def _read(path: Path, query: Query) -> list[K8sObject]:
         return scan(path, query)
     try:
         return _READER.submit(scan, path, query).result()
-    except BrokenExecutor:  # the helper died (killed, out of memory): read here
+    except (BrokenExecutor, OSError, RuntimeError):  # the helper died or is gone: read here
         return scan(path, query)
 
 
