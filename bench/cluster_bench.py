@@ -42,13 +42,17 @@ DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "600"))
 RATE = float(os.environ.get("BENCH_RATE", "40"))  # deliveries per second
 TOKEN = "bench-token"
 DR_KUBE = str(Path(sys.executable).with_name("dr-kube"))
+# the processes measured run this checkout's code, whatever the virtualenv has installed
+CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "agent"), str(ROOT)])}
 
 
 def run_process(cluster: Path) -> tuple[float, float]:
     """CPU seconds and peak RSS (MB) of one `dr-kube run` process."""
     command = [DR_KUBE, "run", str(SAMPLES / "sample_oom.json"), "--cluster", str(cluster)]
     command += ["--charts", str(SAMPLE_CHARTS), "--gitops-repo", str(ROOT), "-o", "json"]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        command, env=CHILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
@@ -151,7 +155,7 @@ def bench_intake(big: Path, work: Path, workers: bool = True) -> None:
     pods_file.write_text(json.dumps([FOCUS_POD, *random.Random(3).sample(pods, len(pods))]))
     port = free_port()
     env = {
-        **os.environ,
+        **CHILD_ENV,
         "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
         "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
         "DRKUBE_DB": str(work / "dr-kube.db"),
