@@ -70,7 +70,7 @@ class RecordedApiServer:
             if found is None:
                 return self.status(404, "NotFound", f'{match.group("plural")} "{name}" not found')
             return self.json({"kind": kind, "apiVersion": api_version, **found})
-        items = self.dump.list_objects(kind, namespace)
+        items = [i for i in self.dump.list_objects(kind, namespace) if selected(i, request)]
         return self.json(
             {
                 "kind": f"{kind}List",
@@ -96,6 +96,18 @@ class RecordedApiServer:
             "code": code,
         }
         return Response(json.dumps(body), status=code, content_type="application/json")
+
+
+def selected(item: dict[str, Any], request: Request) -> bool:
+    """The API server's `fieldSelector` (`a.b=v,c=w`), as it applies to the fields asked here."""
+    for term in filter(None, request.args.get("fieldSelector", "").split(",")):
+        path, _, value = term.partition("=")
+        node: Any = item
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        if node != value:
+            return False
+    return True
 
 
 def kubeconfig(tmp_path: Path, server: str) -> Path:
@@ -136,6 +148,29 @@ def test_live_source_reads_objects_lists_and_logs(httpserver: HTTPServer, tmp_pa
     assert source.logs("online-boutique", "recommendationservice-8d5f9c7b4-m9r2d", "nope") is None
     assert {method for method, _ in api.requests} == {"GET"}
     assert any("previous=true" in path for _, path in api.requests)
+
+
+def test_events_about_a_few_objects_are_asked_with_field_selectors(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    api = serve(httpserver)
+    source = LiveSource(
+        str(kubeconfig(tmp_path, httpserver.url_for("").rstrip("/"))), "kind-dr-kube"
+    )
+    objects = {("Pod", "frontend-7d9c8b6f5b-x2x9k"), ("ReplicaSet", "paymentservice-6f7d8c9b5")}
+    events = source.events_about("online-boutique", objects)
+    assert events == DumpSource(SAMPLE_CLUSTER).events_about("online-boutique", objects)
+    assert {e["reason"] for e in events} == {
+        "BackOff",
+        "Pulled",
+        "Started",
+        "Created",
+        "SuccessfulCreate",
+    }
+    asked = [path for _, path in api.requests if "/events" in path]
+    assert len(asked) == 2 and all("fieldSelector=involvedObject.name" in path for path in asked)
+    pods = source.owned_by("Pod", "online-boutique", [("ReplicaSet", "frontend-7d9c8b6f5b")])
+    assert [p["metadata"]["name"] for p in pods] == ["frontend-7d9c8b6f5b-x2x9k"]
 
 
 def test_run_against_the_live_api_matches_the_dump(httpserver: HTTPServer, tmp_path: Path) -> None:

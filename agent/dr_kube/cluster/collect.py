@@ -17,7 +17,7 @@ from dr_kube.cluster.evidence import (
     PodEvidence,
     WorkloadEvidence,
 )
-from dr_kube.cluster.source import ClusterSource, K8sObject
+from dr_kube.cluster.source import ClusterSource, K8sObject, controller_of, meta
 from dr_kube.errors import NotFoundError
 from dr_kube.incidents.model import Incident
 from dr_kube.redact import looks_secret_name, redact
@@ -28,21 +28,6 @@ MAX_LOG_CHARS = 200_000
 MAX_ITEM_CHARS = 300  # one evidence item (a message, a command): short enough to read
 # `<deploy>-<rs hash>-<pod hash>` or `<sts>-<ordinal>`
 POD_SUFFIX = re.compile(r"^(?P<base>.+?)-(?:[a-z0-9]{8,10}-[a-z0-9]{5}|[a-z0-9]{5}|\d+)$")
-
-
-def meta(obj: K8sObject) -> dict[str, Any]:
-    value = obj.get("metadata") or {}
-    return value if isinstance(value, dict) else {}
-
-
-def controller_of(obj: K8sObject) -> tuple[str, str] | None:
-    refs = meta(obj).get("ownerReferences") or []
-    for ref in refs:
-        if ref.get("controller"):
-            return ref.get("kind", ""), ref.get("name", "")
-    if refs:
-        return refs[0].get("kind", ""), refs[0].get("name", "")
-    return None
 
 
 def owner_chain(
@@ -101,22 +86,19 @@ def resolve_workload(
     raise NotFoundError(f"workload not found in {source.description}: looked for {wanted}")
 
 
-def pods_of(source: ClusterSource, namespace: str, kind: str, name: str) -> list[K8sObject]:
-    owned: list[K8sObject] = []
-    replicasets: dict[str, bool] = {}
-    for pod in source.list_objects("Pod", namespace):
-        owner = controller_of(pod)
-        if owner is None:
-            continue
-        if kind == "Deployment" and owner[0] == "ReplicaSet":
-            if owner[1] not in replicasets:
-                rs = source.get("ReplicaSet", namespace, owner[1])
-                replicasets[owner[1]] = rs is not None and controller_of(rs) == ("Deployment", name)
-            if replicasets[owner[1]]:
-                owned.append(pod)
-        elif owner == (kind, name):
-            owned.append(pod)
-    return owned
+def replicasets_of(source: ClusterSource, namespace: str, kind: str, name: str) -> list[str]:
+    """The names of the ReplicaSets a workload controls (a Deployment's, old and new)."""
+    return [
+        meta(rs).get("name", "") for rs in source.owned_by("ReplicaSet", namespace, [(kind, name)])
+    ]
+
+
+def pods_of(
+    source: ClusterSource, namespace: str, kind: str, name: str, replicasets: list[str]
+) -> list[K8sObject]:
+    """The workload's pods: controlled by it, or by one of its ReplicaSets."""
+    owners = [(kind, name)] + [("ReplicaSet", rs) for rs in replicasets]
+    return source.owned_by("Pod", namespace, owners)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -307,7 +289,8 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
     name = meta(obj).get("name", "")
     namespace = incident.namespace
     workload = workload_evidence(obj, kind, chain)
-    pod_objs = pods_of(source, namespace, kind, name)
+    replicasets = replicasets_of(source, namespace, kind, name)
+    pod_objs = pods_of(source, namespace, kind, name, replicasets)
     if alert_pod is not None and all(
         meta(p).get("name") != meta(alert_pod).get("name") for p in pod_objs
     ):
@@ -329,13 +312,9 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
 
     involved = {("Pod", p.name) for p in pods} | {(kind, name)}
     involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
-    involved |= {
-        ("ReplicaSet", meta(rs).get("name", ""))
-        for rs in source.list_objects("ReplicaSet", namespace)
-        if controller_of(rs) == (kind, name)
-    }
+    involved |= {("ReplicaSet", rs) for rs in replicasets}
     events = []
-    for event in source.events(namespace):
+    for event in source.events_about(namespace, involved):
         ref = event.get("involvedObject") or {}
         if (ref.get("kind"), ref.get("name")) in involved:
             events.append(

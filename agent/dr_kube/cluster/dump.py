@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
+from collections.abc import Collection
+from functools import lru_cache
 from pathlib import Path
 
-from dr_kube.cluster.source import K8sObject
+from dr_kube.cluster import listfile
+from dr_kube.cluster.source import K8sObject, Query, Ref
 from dr_kube.errors import InputError
 
 LIST_FILES = {
@@ -26,45 +27,41 @@ LOG_MARKER = re.compile(
 
 
 class DumpSource:
-    """Reads the dump lazily; each file is parsed once."""
+    """Reads the dump lazily: only the items a question needs, each file read once per question
+    (see `listfile`: the cache and its per-file lock are shared by every DumpSource)."""
 
     def __init__(self, root: Path) -> None:
         if not root.is_dir():
             raise InputError(f"--cluster {root}: not a directory")
         self.root = root
         self.description = f"cluster dump {root}"
-        self._cache: dict[Path, list[K8sObject]] = {}
 
-    def _items(self, path: Path) -> list[K8sObject]:
-        if path not in self._cache:
-            if not path.is_file():
-                self._cache[path] = []
-            else:
-                try:
-                    data = json.loads(path.read_text(encoding="utf-8"))
-                except (OSError, json.JSONDecodeError) as exc:
-                    raise InputError(f"{path}: unreadable dump file: {exc}") from None
-                items = data.get("items", []) if isinstance(data, dict) else []
-                self._cache[path] = [i for i in items if isinstance(i, dict)]
-        return self._cache[path]
+    def _file(self, kind: str, namespace: str) -> Path | None:
+        filename = LIST_FILES.get(kind)
+        return self.root / namespace / filename if filename else None
+
+    def _select(self, kind: str, namespace: str, query: Query) -> list[K8sObject]:
+        path = self._file(kind, namespace)
+        return listfile.select(path, query) if path is not None else []
 
     def list_objects(self, kind: str, namespace: str) -> list[K8sObject]:
-        filename = LIST_FILES.get(kind)
-        if filename is None:
-            return []
-        return self._items(self.root / namespace / filename)
+        return self._select(kind, namespace, Query("all"))
 
     def get(self, kind: str, namespace: str, name: str) -> K8sObject | None:
-        for item in self.list_objects(kind, namespace):
-            if item.get("metadata", {}).get("name") == name:
-                return item
-        return None
+        found = self._select(kind, namespace, Query("metadata", frozenset({("", name)})))
+        return found[0] if found else None
+
+    def owned_by(self, kind: str, namespace: str, owners: Collection[Ref]) -> list[K8sObject]:
+        return self._select(kind, namespace, Query("controller", frozenset(owners)))
+
+    def events_about(self, namespace: str, objects: Collection[Ref]) -> list[K8sObject]:
+        return self._select("Event", namespace, Query("involved", frozenset(objects)))
 
     def events(self, namespace: str) -> list[K8sObject]:
         return self.list_objects("Event", namespace)
 
     def nodes(self) -> list[K8sObject]:
-        return self._items(self.root / "nodes.json")
+        return listfile.read_all(self.root / "nodes.json")
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         pod_dir = self.root / namespace / pod
@@ -78,7 +75,7 @@ class DumpSource:
         return split.get(container)
 
 
-@cache
+@lru_cache(maxsize=16)  # a few pods' logs, not every log a long-running server has read
 def _split_cached(path: Path, mtime: float) -> dict[str, str]:
     sections: dict[str, list[str]] = {}
     current: str | None = None

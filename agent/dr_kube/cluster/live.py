@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
-from dr_kube.cluster.source import K8sObject
+from dr_kube.cluster.source import K8sObject, Query, Ref
 from dr_kube.errors import InputError
 
 # kind → (API class, read method, list method); all GET.
@@ -19,6 +20,7 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "DaemonSet": ("AppsV1Api", "read_namespaced_daemon_set", "list_namespaced_daemon_set"),
 }
 LOG_TAIL_LINES = 500
+SELECTOR_CALLS = 8  # events of up to this many objects: one field-selected call each, else one list
 
 
 class LiveSource:
@@ -45,21 +47,48 @@ class LiveSource:
         host = api_client.configuration.host
         self.description = f"Kubernetes API {host}" + (f" (context {context})" if context else "")
 
-    def _call(self, api_class: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call a typed client method without deserialising: the raw JSON stays as sent."""
+    def _request(self, api_class: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a typed client method without deserialising; the unread response, None on 404."""
         from kubernetes import client
         from kubernetes.client.exceptions import ApiException
 
         api = getattr(client, api_class)(self._api)
         try:
-            response = getattr(api, method)(*args, _preload_content=False, **kwargs)
+            return getattr(api, method)(*args, _preload_content=False, **kwargs)
         except ApiException as exc:
             if exc.status == 404:
                 return None
             raise InputError(f"Kubernetes API {method}: {exc.status} {exc.reason}") from None
         except OSError as exc:
             raise InputError(f"Kubernetes API unreachable: {exc}") from None
-        return response.data
+
+    def _call(self, api_class: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """The raw JSON body as sent."""
+        response = self._request(api_class, method, *args, **kwargs)
+        return response.data if response is not None else None
+
+    def _stream_items(
+        self, kind: str, namespace: str, keep: Query, **kwargs: Any
+    ) -> list[K8sObject]:
+        """A list call's items that `keep` keeps, parsed as the body streams in (bounded memory)."""
+        import ijson  # type: ignore[import-untyped]
+
+        if kind not in RESOURCES:
+            return []
+        api_class, _, list_method = RESOURCES[kind]
+        response = self._request(api_class, list_method, namespace, **kwargs)
+        if response is None:
+            return []
+        try:
+            return [
+                item
+                for item in ijson.items(response, "items.item", use_float=True)
+                if isinstance(item, dict) and keep.keeps(item)
+            ]
+        except (ijson.JSONError, OSError) as exc:
+            raise InputError(f"Kubernetes API {list_method}: unreadable answer: {exc}") from None
+        finally:
+            response.release_conn()
 
     def get(self, kind: str, namespace: str, name: str) -> K8sObject | None:
         if kind not in RESOURCES or not RESOURCES[kind][1]:
@@ -76,6 +105,25 @@ class LiveSource:
         data = self._call(api_class, list_method, namespace)
         found = json.loads(data) if data else None
         return list(found.get("items", [])) if isinstance(found, dict) else []
+
+    def owned_by(self, kind: str, namespace: str, owners: Collection[Ref]) -> list[K8sObject]:
+        if not owners:
+            return []
+        return self._stream_items(kind, namespace, Query("controller", frozenset(owners)))
+
+    def events_about(self, namespace: str, objects: Collection[Ref]) -> list[K8sObject]:
+        wanted = Query("involved", frozenset(objects))
+        if not objects:
+            return []
+        if len(objects) > SELECTOR_CALLS:
+            return self._stream_items("Event", namespace, wanted)
+        found: list[K8sObject] = []
+        for kind, name in sorted(objects):
+            selector = f"involvedObject.name={name}" + (
+                f",involvedObject.kind={kind}" if kind else ""
+            )
+            found += self._stream_items("Event", namespace, wanted, field_selector=selector)
+        return found
 
     def events(self, namespace: str) -> list[K8sObject]:
         return self.list_objects("Event", namespace)

@@ -9,6 +9,8 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dr_kube.cluster import listfile
+from dr_kube.cluster.dump import DumpSource
 from dr_kube.config.service import Settings
 from dr_kube.diagnose.factory import make_provider
 from dr_kube.gitops.forges.base import Forge
@@ -77,6 +79,8 @@ def build_service(
     """The service from its settings and the CLI's source and pull-request options
     (`build_context`'s keyword arguments); `start_workers=False` serves intake only."""
     base = build_context(**context_args, publish=True)
+    if start_workers and isinstance(base.source, DumpSource):
+        listfile.read_in_a_process()  # dump files searched off the GIL the intake shares
     provider_name = context_args["provider"]
     make_provider(provider_name)  # fail at start, not at the first alert
 
