@@ -75,6 +75,8 @@ class Policy(BaseModel):
     denied_paths: list[str] = Field(default_factory=list)
     max_attempts: int = Field(default=3, ge=1, le=10)
     namespaces: dict[str, NamespaceOverrides] = Field(default_factory=dict)
+    # A change whose render also moves another workload is refused unless this is set.
+    allow_blast_radius: bool = False
 
     def mode_for(self, namespace: str, default: str) -> str:
         found = self.namespaces.get(namespace)

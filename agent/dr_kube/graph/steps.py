@@ -56,7 +56,9 @@ def find_values(
 ) -> tuple[Location | None, str | None, str | None]:
     """(location, values text, error): a workload DR-Kube cannot place is diagnosed, not fixed."""
     try:
-        location = locate(ctx.repo, evidence.workload, ctx.chart_dirs, incident.values_file)
+        location = locate(
+            ctx.repo, evidence.workload, ctx.chart_dirs, incident.values_file, evidence.pods
+        )
     except NotFoundError as exc:
         return None, None, str(exc)
     return location, (ctx.repo / location.values_file).read_text(encoding="utf-8"), None
@@ -86,6 +88,7 @@ def check(
         namespace=incident.namespace,
         category=proposal.diagnosis.category,
         containers=[c.name for c in evidence.workload.containers],
+        container=proposal.diagnosis.container,
     )
     validated(ctx.audit, checked)
     return checked
