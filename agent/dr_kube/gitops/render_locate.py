@@ -57,7 +57,19 @@ def find_target(
     return None, None
 
 
+# What the API server fills in when a manifest leaves a field out: not drift.
+API_DEFAULTS = {
+    "initialDelaySeconds": 0,
+    "timeoutSeconds": 1,
+    "periodSeconds": 10,
+    "failureThreshold": 3,
+    "replicas": 1,
+}
+
+
 def _differs(field: str, rendered: Any, live: Any) -> bool:
+    if rendered is None and live == API_DEFAULTS.get(field.rsplit(".", 1)[-1]):
+        return False
     if field in RESOURCE_FIELDS and rendered is not None and live is not None:
         try:
             return parse_quantity(rendered) != parse_quantity(live)

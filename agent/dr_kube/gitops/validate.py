@@ -144,7 +144,9 @@ def validate_changes(
 def unverified_warning(location: Location) -> str:
     if location.chart is None:
         why = f" ({location.chart_missing})" if location.chart_missing else ""
-        return f"chart not found{why}: could not check that the changed keys take effect (unverified)"
+        return (
+            f"chart not found{why}: could not check that the changed keys take effect (unverified)"
+        )
     return (
         f"chart {location.chart.name} could not be rendered for this workload "
         "(no templates, or it does not render it): keys checked against its defaults only "

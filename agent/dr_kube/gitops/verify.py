@@ -87,11 +87,7 @@ def _intended_issues(
         control = by_path.get(tuple(change.path))
         if control is None or control.field == "image":
             continue
-        hit = [
-            e
-            for e in intended
-            if e.field == control.field and e.container == control.container
-        ]
+        hit = [e for e in intended if e.field == control.field and e.container == control.container]
         if not hit or not any(_same(e.new, change.new) for e in hit):
             issues.append(
                 ValidationIssue(
