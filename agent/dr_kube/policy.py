@@ -33,6 +33,11 @@ DEFAULT_ALLOWED = [
     "*Probe.timeoutSeconds",
     "*Probe.periodSeconds",
     "*Probe.failureThreshold",
+    # podinfo-style probe blocks: `probes.liveness.initialDelaySeconds`
+    "probes.*.initialDelaySeconds",
+    "probes.*.timeoutSeconds",
+    "probes.*.periodSeconds",
+    "probes.*.failureThreshold",
     "image.tag",
     "images.tag",
 ]

@@ -85,6 +85,12 @@ class Location(BaseModel):
     target: RenderedTarget | None = None
     controls: list[FieldControl] = Field(default_factory=list)
     drift: list[str] = Field(default_factory=list)
+    path_from_annotation: bool = False  # dr-kube.io/values-path decides over the controls
+
+    @property
+    def by_render(self) -> bool:
+        """Paths come from rendering (not from the annotation or the name heuristics)."""
+        return self.target is not None and not self.path_from_annotation
 
     def path_for(self, *rest: PathKey) -> list[PathKey]:
         return [*self.base_path, *rest]

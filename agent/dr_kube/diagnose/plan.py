@@ -87,7 +87,7 @@ def rendered_path(inp: PlanInput, container: str | None, field: str) -> list[Pat
     the container but nothing moves the field (hard-coded), or lacks the container (injected)."""
     location = inp.location
     target = location.target
-    if target is None or not location.controls:
+    if target is None or not location.by_render:
         return None  # not located by rendering (or the annotation decides): name heuristics
     chart = location.chart.name if location.chart else "?"
     name = container or (target.containers[0] if target.containers else None)
@@ -108,7 +108,7 @@ def rendered_path(inp: PlanInput, container: str | None, field: str) -> list[Pat
 def start_value(inp: PlanInput, container: str | None, field: str, path: list[PathKey]) -> Any:
     """What a change starts from: the running value when it drifted from Git, else the file's
     (or the chart's default, or what the render shows)."""
-    control = inp.location.control(container, field) if inp.location.controls else None
+    control = inp.location.control(container, field) if inp.location.by_render else None
     if control is not None and control.live is not None:
         return control.live
     present, value = inp.current(path)
@@ -204,7 +204,7 @@ def _cpu_like(cores: Decimal, old: Any) -> Any:
 
 def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
     file = inp.location.values_file
-    by_render = bool(inp.location.controls)
+    by_render = inp.location.by_render
     base = container_base(inp, intent.container) if not by_render else inp.location.base_path
     if base is None:
         raise PlanError(

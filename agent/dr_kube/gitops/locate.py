@@ -211,7 +211,7 @@ def base_path(
     """The workload's block: the annotation's, the one rendering found, or the name heuristics'."""
     override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)
     if override_path is not None:
-        location.controls = []  # the annotation wins over what probing found
+        location.path_from_annotation = True  # the annotation wins over what probing found
         location.how.append(
             f"key path {override_path or '(top level)'} from annotation {VALUES_PATH_ANNOTATION}"
         )
