@@ -63,7 +63,8 @@ def manifest_diff(before: Rendered, after: Rendered, keys: list[ObjectKey]) -> s
         old_text = dump_block(old.body) if old else ""
         new_text = dump_block(new.body) if new else ""
         where = f"{key.kind}/{key.namespace + '/' if key.namespace else ''}{key.name}"
-        template = (new or old).template if (new or old) else ""
+        either = new or old
+        template = either.template if either is not None else ""
         chunks += difflib.unified_diff(
             old_text.splitlines(keepends=True),
             new_text.splitlines(keepends=True),
