@@ -390,3 +390,20 @@ def test_locate_and_verify_cost_at_most_three_renders(tmp_path: Path) -> None:
     where = locate_in(repo, live, chart_dirs=[SAMPLE_CHARTS])
     assert plan_and_check(repo, where, live, oom("server")).ok
     assert RENDERER.renders - before <= 3
+
+
+def test_the_rendered_diff_never_shows_a_secrets_values(tmp_path: Path) -> None:
+    from dr_kube.gitops.render import ObjectKey, Rendered, RenderedObject
+    from dr_kube.gitops.verify import manifest_diff
+    from dr_kube.values_model import Chart
+
+    chart = Chart(name="demo", where=str(tmp_path), defaults={})
+    key = ObjectKey("Secret", "apps", "db")
+
+    def secret(password: str) -> Rendered:
+        meta = {"name": "db", "labels": {"rev": password[-3:]}}
+        body = {"kind": "Secret", "metadata": meta, "stringData": {"password": password}}
+        return Rendered(chart, "r", "apps", {key: RenderedObject(key, "t.yaml", body)})
+
+    diff = manifest_diff(secret("hunter2-old"), secret("hunter2-new"), [key])
+    assert "hunter2" not in diff and "password" in diff

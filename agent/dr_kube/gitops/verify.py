@@ -13,6 +13,7 @@ from dr_kube.gitops.render import RENDERER, ObjectKey, Rendered, RenderError
 from dr_kube.gitops.rendered_fields import WORKLOAD_KINDS, field_changes
 from dr_kube.models import Change, RenderedChange, RenderedFix, ValidationIssue
 from dr_kube.policy import Policy
+from dr_kube.redact import redact
 from dr_kube.values_model import Location
 from dr_kube.yamlio import dump_block
 
@@ -55,13 +56,27 @@ def moved(before: Rendered, after: Rendered) -> dict[ObjectKey, list[RenderedCha
     return found
 
 
+def _shown(body: dict[str, Any]) -> str:
+    """A rendered object as YAML for the diff; a Secret's values never leave the render."""
+    if body.get("kind") == "Secret":
+        body = {
+            **body,
+            **{
+                key: {name: "(not shown)" for name in body[key]}
+                for key in ("data", "stringData")
+                if isinstance(body.get(key), dict)
+            },
+        }
+    return dump_block(body)
+
+
 def manifest_diff(before: Rendered, after: Rendered, keys: list[ObjectKey]) -> str:
-    """Unified diff of the rendered manifests, changed objects only."""
+    """Unified diff of the rendered manifests, changed objects only (secrets masked)."""
     chunks: list[str] = []
     for key in keys:
         old, new = before.objects.get(key), after.objects.get(key)
-        old_text = dump_block(old.body) if old else ""
-        new_text = dump_block(new.body) if new else ""
+        old_text = _shown(old.body) if old else ""
+        new_text = _shown(new.body) if new else ""
         where = f"{key.kind}/{key.namespace + '/' if key.namespace else ''}{key.name}"
         either = new or old
         template = either.template if either is not None else ""
@@ -71,7 +86,7 @@ def manifest_diff(before: Rendered, after: Rendered, keys: list[ObjectKey]) -> s
             fromfile=f"a/{where} ({template})",
             tofile=f"b/{where} ({template})",
         )
-    return "".join(chunks)
+    return redact("".join(chunks))
 
 
 def _same(value: Any, expected: Any) -> bool:
