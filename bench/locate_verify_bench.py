@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from dr_kube.cluster.evidence import ContainerEvidence  # noqa: E402
 from dr_kube.diagnose.findings import FixIntent  # noqa: E402
-from dr_kube.gitops import probe, render  # noqa: E402
+from dr_kube.gitops import probe, render, verify  # noqa: E402
 from dr_kube.gitops.chart_archive import chart_from_dir  # noqa: E402
 from tests.support.rendering import app_repo, locate_in, plan_and_check, workload  # noqa: E402
 
@@ -87,6 +87,8 @@ def locate_verify(tmp: Path, case: str) -> tuple[float, int]:
         render.RENDERER._renders.clear()
         render.RENDERER.renders = 0
         probe._defaults_tree.cache_clear()
+        probe._PROBED.clear()
+        verify._DIFFS.clear()
         repo = tmp / f"{case}-{round_}"
         started = time.perf_counter()
         if case == "sample":

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from dr_kube.gitops.render import RENDERER, Rendered, RenderedObject, RenderError, chart_identity
+from dr_kube.gitops.render import (
+    RENDERER,
+    Rendered,
+    RenderedObject,
+    RenderError,
+    chart_identity,
+    values_digest,
+)
 from dr_kube.gitops.rendered_fields import (
     CONTAINER_FIELDS,
     WORKLOAD_FIELDS,
@@ -33,6 +41,9 @@ SENTINEL_BASE = 700001
 MAX_DEPTH = 6
 MAX_CANDIDATES = 5000
 MAX_PROBE_RENDERS = 12
+PROBE_CACHE_SIZE = 64
+_PROBED: dict[tuple[str, ...], ProbeResult] = {}
+_PROBED_LOCK = threading.Lock()
 # Keys that mark a values block as configuring pods: "add the block" candidates go there.
 COMPONENT_KEYS = frozenset(
     {
@@ -282,7 +293,36 @@ def probe_controls(
     names: set[str],
     file_values: Any,
 ) -> ProbeResult:
-    """For each field of each container of `target`, the values path that moves it."""
+    """For each field of each container of `target`, the values path that moves it (remembered per
+    inputs: a warm run, or the approval's re-locate, probes nothing again)."""
+    key = (
+        chart_identity(chart),
+        values_digest(values),
+        values_digest({"file": file_values, "names": sorted(names)}),
+        release,
+        namespace,
+        str(target.key),
+    )
+    with _PROBED_LOCK:
+        if key in _PROBED:
+            return copy.deepcopy(_PROBED[key])
+    result = _probe_controls(chart, values, target, release, namespace, names, file_values)
+    with _PROBED_LOCK:
+        _PROBED[key] = copy.deepcopy(result)
+        while len(_PROBED) > PROBE_CACHE_SIZE:
+            _PROBED.pop(next(iter(_PROBED)))
+    return result
+
+
+def _probe_controls(
+    chart: Chart,
+    values: dict[str, Any],
+    target: RenderedObject,
+    release: str,
+    namespace: str,
+    names: set[str],
+    file_values: Any,
+) -> ProbeResult:
     tree = merge_values(defaults_tree(chart), values)
     paths = candidate_paths(tree, names)
     candidates = [Candidate(p, sentinel_for(p, i)) for i, p in enumerate(paths)]

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dr_kube.gitops.operators import OPERATOR_KINDS, operator_kind
-from dr_kube.gitops.render import RENDERER, ObjectKey, Rendered, RenderError
+from dr_kube.gitops.render import (
+    RENDERER,
+    ObjectKey,
+    Rendered,
+    RenderError,
+    chart_identity,
+    values_digest,
+)
 from dr_kube.gitops.rendered_fields import WORKLOAD_KINDS, field_changes
 from dr_kube.models import Change, RenderedChange, RenderedFix, ValidationIssue
 from dr_kube.policy import Policy
@@ -18,6 +25,8 @@ from dr_kube.values_model import Location
 from dr_kube.yamlio import dump_block
 
 WORKLOADS = WORKLOAD_KINDS | {o.kind for o in OPERATOR_KINDS}
+DIFF_CACHE_SIZE = 64
+_DIFFS: dict[tuple[str, ...], str] = {}
 
 
 @dataclass
@@ -139,6 +148,17 @@ def verify_render(
         return Verified(issues=[ValidationIssue(code="render-failed", message=str(exc))])
     target_key = ObjectKey(target.kind, target.namespace, target.name)
     found = moved(before, after)
+    diff_key = (
+        chart_identity(chart),
+        values_digest(inputs.merged()),
+        values_digest(after_inputs.merged()),
+        inputs.release,
+        inputs.namespace,
+    )
+    if diff_key not in _DIFFS:  # dumping the manifests is the slow part of a warm run
+        _DIFFS[diff_key] = manifest_diff(before, after, list(found))
+        while len(_DIFFS) > DIFF_CACHE_SIZE:
+            _DIFFS.pop(next(iter(_DIFFS)))
     entries = [e for key in found for e in found[key]]
     intended = [
         e
@@ -154,7 +174,7 @@ def verify_render(
         values_files=inputs.values_files,
         changed=intended,
         blast_radius=blast,
-        diff=manifest_diff(before, after, list(found)),
+        diff=_DIFFS[diff_key],
         notes=[*location.drift, *inputs.notes],
     )
     return Verified(rendered=rendered, issues=_issues(changes, location, rendered, found, policy))
