@@ -407,3 +407,62 @@ def test_the_rendered_diff_never_shows_a_secrets_values(tmp_path: Path) -> None:
 
     diff = manifest_diff(secret("hunter2-old"), secret("hunter2-new"), [key])
     assert "hunter2" not in diff and "password" in diff
+
+
+def test_alertmanager_statefulset_is_traced_by_the_operators_naming(tmp_path: Path) -> None:
+    """A workload-level alert carries no owner chain: `alertmanager-<name>` names the resource."""
+    repo = app_repo(
+        tmp_path,
+        chart="stack",
+        version="66.2.1",
+        files={"stack.yaml": "grafana:\n  enabled: false\n"},
+        release="stack",
+        namespace="monitoring",
+    )
+    live = workload(
+        "StatefulSet",
+        "alertmanager-stack-alertmanager",
+        [ContainerEvidence(name="alertmanager", limits={"memory": "128Mi"})],
+        namespace="monitoring",
+    )
+    where = locate_in(repo, live)
+    assert where.target is not None and where.target.ref() == "Alertmanager/stack-alertmanager"
+    replicas = where.control(None, "replicas")
+    assert replicas is not None
+    assert replicas.path == ["alertmanager", "alertmanagerSpec", "replicas"]
+    checked = plan_and_check(repo, where, live, oom("alertmanager"))
+    assert checked.ok, checked.issues
+    assert [(c.dotted(), c.old, c.new) for c in checked.changes] == [
+        ("alertmanager.alertmanagerSpec.resources.limits.memory", "128Mi", "256Mi")
+    ]
+
+
+def test_a_sentinel_that_breaks_a_template_is_probed_apart(tmp_path: Path) -> None:
+    chart = tmp_path / "charts" / "strict"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: strict\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("replicaCount: 1\nresources: {}\n")
+    (chart / "templates" / "deployment.yaml").write_text(
+        """{{- if gt (int .Values.replicaCount) 50 }}{{ fail "replicaCount is capped at 50" }}{{ end }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-strict
+spec:
+  replicas: {{ .Values.replicaCount }}
+  template:
+    spec:
+      containers:
+        - name: app
+          image: example/strict:1
+          resources: {{- toYaml .Values.resources | nindent 12 }}
+"""
+    )
+    repo = app_repo(
+        tmp_path / "repo", chart="strict", version="1.0.0", files={"s.yaml": "replicaCount: 2\n"}
+    )
+    live = workload("Deployment", "demo-strict", [ContainerEvidence(name="app")])
+    where = locate_in(repo, live, chart_dirs=[tmp_path / "charts"])
+    control = where.control("app", "resources.limits.memory")
+    assert control is not None and control.path == ["resources", "limits", "memory"]
+    assert where.control(None, "replicas") is None  # its sentinel fails the template every time
