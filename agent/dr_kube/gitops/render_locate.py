@@ -90,17 +90,7 @@ def live_value(workload: WorkloadEvidence, pods: list[PodEvidence], control: Fie
         if control.field.startswith("resources."):
             _, section, name = control.field.split(".")
             return (spec.limits if section == "limits" else spec.requests).get(name)
-        if control.field.endswith(
-            tuple(
-                f".{t}"
-                for t in (
-                    "initialDelaySeconds",
-                    "timeoutSeconds",
-                    "periodSeconds",
-                    "failureThreshold",
-                )
-            )
-        ):
+        if control.field in PROBE_FIELDS:
             probe, _, timing = control.field.partition(".")
             return (getattr(spec, probe.replace("Probe", "_probe"), None) or {}).get(timing)
         return None
