@@ -89,6 +89,39 @@ class Validation(BaseModel):
     verified: bool = True
 
 
+class RenderedChange(BaseModel):
+    """One field of one rendered object that a change moves."""
+
+    kind: str
+    name: str
+    container: str | None = None
+    field: str
+    old: Any = None
+    new: Any = None
+
+    def line(self) -> str:
+        """`Deployment/frontend container server limits.memory 128Mi → 256Mi`"""
+        where = f" container {self.container}" if self.container else ""
+        field = self.field.removeprefix("resources.")
+        old = "(unset)" if self.old is None else self.old
+        new = "(unset)" if self.new is None else self.new
+        return f"{self.kind}/{self.name}{where} {field} {old} → {new}"
+
+
+class RenderedFix(BaseModel):
+    """The change as Helm renders it: the chart, the value layers, what moved and what else did."""
+
+    chart: str
+    version: str | None = None
+    digest: str | None = None
+    source: str | None = None
+    values_files: list[str] = Field(default_factory=list)
+    changed: list[RenderedChange] = Field(default_factory=list)
+    blast_radius: list[RenderedChange] = Field(default_factory=list)
+    diff: str = ""  # unified diff of the rendered manifests, changed objects only
+    notes: list[str] = Field(default_factory=list)  # drift, what the render cannot reproduce
+
+
 class FixResult(BaseModel):
     status: FixStatus
     changes: list[Change] = Field(default_factory=list)
@@ -99,6 +132,7 @@ class FixResult(BaseModel):
     unverified: bool = False
     reason: str | None = None
     rejected_reasons: list[str] = Field(default_factory=list)
+    rendered: RenderedFix | None = None  # set when the chart was rendered before and after
 
 
 class PullRequestInfo(BaseModel):

@@ -33,6 +33,11 @@ DEFAULT_ALLOWED = [
     "*Probe.timeoutSeconds",
     "*Probe.periodSeconds",
     "*Probe.failureThreshold",
+    # podinfo-style probe blocks: `probes.liveness.initialDelaySeconds`
+    "probes.*.initialDelaySeconds",
+    "probes.*.timeoutSeconds",
+    "probes.*.periodSeconds",
+    "probes.*.failureThreshold",
     "image.tag",
     "images.tag",
 ]
@@ -75,6 +80,8 @@ class Policy(BaseModel):
     denied_paths: list[str] = Field(default_factory=list)
     max_attempts: int = Field(default=3, ge=1, le=10)
     namespaces: dict[str, NamespaceOverrides] = Field(default_factory=dict)
+    # A change whose render also moves another workload is refused unless this is set.
+    allow_blast_radius: bool = False
 
     def mode_for(self, namespace: str, default: str) -> str:
         found = self.namespaces.get(namespace)

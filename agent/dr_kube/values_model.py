@@ -81,9 +81,32 @@ class Location(BaseModel):
     chart_missing: str | None = None  # why no chart could be had, one line
     render: RenderInputs | None = None  # how Argo CD renders the chart (None: no Application)
     how: list[str] = Field(default_factory=list)
+    # Found by rendering (gitops/probe.py); empty when the chart could not be rendered.
+    target: RenderedTarget | None = None
+    controls: list[FieldControl] = Field(default_factory=list)
+    drift: list[str] = Field(default_factory=list)
+    path_from_annotation: bool = False  # dr-kube.io/values-path decides over the controls
+
+    @property
+    def by_render(self) -> bool:
+        """Paths come from rendering (not from the annotation or the name heuristics)."""
+        return self.target is not None and not self.path_from_annotation
 
     def path_for(self, *rest: PathKey) -> list[PathKey]:
         return [*self.base_path, *rest]
+
+    @property
+    def rendered(self) -> bool:
+        """Located by rendering the chart: controls and verification come from Helm."""
+        return self.target is not None
+
+    def control(self, container: str | None, field: str) -> FieldControl | None:
+        """The values path that moves `field` (`resources.limits.memory`, `replicas`...) of
+        `container` in the rendered workload; None when no path does."""
+        for found in self.controls:
+            if found.field == field and (found.container == container or found.container is None):
+                return found
+        return None
 
 
 def normalize(name: str) -> str:
@@ -104,3 +127,34 @@ def get_path(data: Any, path: list[str | int]) -> tuple[bool, Any]:
             continue
         return False, None
     return True, node
+
+
+class RenderedTarget(BaseModel):
+    """The rendered object that is the live workload (or the custom resource an operator turns
+    into it), and what the render says about its containers."""
+
+    kind: str
+    namespace: str
+    name: str
+    template: str = ""
+    via: str | None = None  # `Prometheus/main (Prometheus Operator)` for an operator-made workload
+    containers: list[str] = Field(default_factory=list)  # the containers the chart renders
+    hard_coded: dict[str, list[str]] = Field(default_factory=dict)  # container -> unmovable fields
+
+    def ref(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+class FieldControl(BaseModel):
+    """The values path that moves one field of one container (None: the workload itself)."""
+
+    container: str | None = None
+    field: str  # `resources.limits.memory`, `livenessProbe.timeoutSeconds`, `replicas`, `image`
+    path: list[PathKey]
+    in_file: bool = False  # already a key of the values file DR-Kube patches
+    rendered: Any = None  # the field's value in the render before any change
+    live: Any = None  # the value really running, when it differs from the render (drift)
+    shared_with: list[str] = Field(default_factory=list)  # other objects the path also moves
+
+
+Location.model_rebuild()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,25 @@ def test_json_output_follows_the_contract() -> None:
     }
     assert doc["fix"]["risk"] in ("low", "medium", "high")
     assert doc["pr"] is None
+    rendered = doc["fix"]["rendered"]
+    assert {k: rendered[k] for k in ("chart", "version", "values_files")} == {
+        "chart": "onlineboutique",
+        "version": "0.10.2",
+        "values_files": ["values/online-boutique.yaml"],
+    }
+    assert rendered["changed"] == [
+        {
+            "kind": "Deployment",
+            "name": "frontend",
+            "container": "server",
+            "field": "resources.limits.memory",
+            "old": "128Mi",
+            "new": "256Mi",
+        }
+    ]
+    assert rendered["blast_radius"] == []
+    assert "+++ b/Deployment/online-boutique/frontend" in rendered["diff"]
+    assert "-              memory: 128Mi" in rendered["diff"]
 
 
 def test_text_output_reads_like_a_report() -> None:
@@ -111,6 +131,7 @@ def test_text_output_reads_like_a_report() -> None:
         "Evidence:",
         "-      memory: 128Mi",
         "+      memory: 256Mi",
+        "rendered: Deployment/frontend container server limits.memory 128Mi → 256Mi",
         "dr-kube fix",
     ):
         assert expected in result.output
@@ -200,3 +221,62 @@ def test_the_installed_console_script_runs_the_sample() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["fix"]["changes"][0]["new"] == "256Mi"
+
+
+def test_an_oom_in_an_injected_istio_sidecar_is_no_fix(tmp_path: Path) -> None:
+    """The sidecar is not in the chart's render: exit 3, the annotation named, nothing changed."""
+    cluster = tmp_path / "cluster"
+    shutil.copytree(SAMPLE_CLUSTER, cluster)
+    pods_file = cluster / "online-boutique" / "pods.json"
+    pods = json.loads(pods_file.read_text())
+    pod = next(p for p in pods["items"] if p["metadata"]["name"].startswith("frontend-"))
+    pod["spec"]["containers"].append(
+        {
+            "name": "istio-proxy",
+            "image": "docker.io/istio/proxyv2:1.24.1",
+            "resources": {"limits": {"memory": "128Mi"}},
+        }
+    )
+    statuses = pod["status"]["containerStatuses"]
+    for status in statuses:  # the app runs fine; the proxy is the one killed
+        status.update(restartCount=0, ready=True, state={"running": {}}, lastState={})
+    statuses.append(
+        {
+            "name": "istio-proxy",
+            "ready": False,
+            "restartCount": 6,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}},
+        }
+    )
+    pods_file.write_text(json.dumps(pods))
+    alert = tmp_path / "alert.json"
+    alert.write_text(
+        json.dumps(
+            {
+                "labels": {
+                    "alertname": "ContainerOOMKilled",
+                    "namespace": "online-boutique",
+                    "pod": pod["metadata"]["name"],
+                    "container": "istio-proxy",
+                },
+                "annotations": {"summary": "istio-proxy OOMKilled"},
+                "startsAt": "2026-11-24T21:04:12Z",
+            }
+        )
+    )
+    result = invoke(
+        "run",
+        str(alert),
+        "--cluster",
+        str(cluster),
+        "--charts",
+        str(SAMPLE_CHARTS),
+        "--output",
+        "json",
+    )
+    assert result.exit_code == 3, result.output
+    doc = json.loads(result.stdout)
+    assert doc["diagnosis"]["category"] == "oom"
+    assert doc["fix"]["status"] == "no-fix" and doc["fix"]["changes"] == []
+    assert "sidecar.istio.io/proxyMemoryLimit" in doc["fix"]["reason"]

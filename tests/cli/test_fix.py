@@ -110,6 +110,11 @@ def test_fix_without_a_remote_makes_a_local_branch(gitops_repo: Path) -> None:
     assert "      memory: 256Mi" in git(gitops_repo, "show", f"{BRANCH}:{VALUES}")
     assert git(gitops_repo, "status", "--porcelain") == ""
     assert git(gitops_repo, "branch", "--show-current") == "main"
+    body = result["pr"]["body"]
+    assert "<details><summary>Rendered change (chart onlineboutique 0.10.2)</summary>" in body
+    assert "- Deployment/frontend container server limits.memory 128Mi → 256Mi" in body
+    assert "+              memory: 256Mi" in body
+    assert "✅ rendered with Helm (chart `onlineboutique`)" in body
 
 
 def test_run_never_writes_to_the_repo(gitops_with_origin: tuple[Path, Path]) -> None:

@@ -13,13 +13,13 @@ import yaml
 
 from tests.support.stack import REPO, SCHEMAS, load_all_yaml, load_yaml, repo_files
 
-# Helm templates are Go templates, not YAML: test_chart.py renders them first.
-TEMPLATE_DIRS = (REPO / "charts",)
-YAML_FILES = [
-    p
-    for p in repo_files(".yaml", ".yml")
-    if not any(d in p.parents and "templates" in p.parts for d in TEMPLATE_DIRS)
-]
+
+def is_template(path: Path) -> bool:
+    """A file under a chart's `templates/`: Go templates, not YAML (their tests render them)."""
+    return "templates" in path.parts and any((d / "Chart.yaml").is_file() for d in path.parents)
+
+
+YAML_FILES = [p for p in repo_files(".yaml", ".yml") if not is_template(p)]
 APPS = sorted((REPO / "applications").glob("*.yaml"))
 CHAOS = sorted((REPO / "chaos").glob("*.yaml"))
 

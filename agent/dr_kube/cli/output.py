@@ -53,10 +53,21 @@ def render_text(result: Result) -> str:
             out.append(
                 f"    {change.file}: {change.dotted()}  {change.old} → {click.style(str(change.new), bold=True)}"
             )
+        if fix.rendered is not None:
+            for moved in fix.rendered.changed:
+                out.append(f"    rendered: {moved.line()}")
+            if fix.rendered.blast_radius:
+                out.append(
+                    click.style(
+                        f"    blast radius: {len(fix.rendered.blast_radius)} other field(s) change",
+                        fg="yellow",
+                    )
+                )
         if fix.unverified:
             out.append(
                 click.style(
-                    "    ⚠ unverified: the chart was not found, key effect not checked", fg="yellow"
+                    "    ⚠ unverified: the chart was not found or not rendered, key effect not checked",
+                    fg="yellow",
                 )
             )
         out.append("")

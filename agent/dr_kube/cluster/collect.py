@@ -27,6 +27,7 @@ MAX_LOG_PODS = 3
 MAX_LOG_CHARS = 200_000
 MAX_ITEM_CHARS = 300  # one evidence item (a message, a command): short enough to read
 # `<deploy>-<rs hash>-<pod hash>` or `<sts>-<ordinal>`
+LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
 POD_SUFFIX = re.compile(r"^(?P<base>.+?)-(?:[a-z0-9]{8,10}-[a-z0-9]{5}|[a-z0-9]{5}|\d+)$")
 
 
@@ -223,6 +224,7 @@ def pod_evidence(pod: K8sObject, secrets: list[str] | tuple[str, ...] = ()) -> P
         init_containers=init_containers,
         node_selector={str(k): str(v) for k, v in (spec.get("nodeSelector") or {}).items()},
         tolerations=[t for t in spec.get("tolerations") or [] if isinstance(t, dict)],
+        limit_ranger=(meta(pod).get("annotations") or {}).get(LIMIT_RANGER_ANNOTATION),
     )
 
 

@@ -91,6 +91,8 @@ class PodEvidence(BaseModel):
     init_containers: list[ContainerEvidence] = Field(default_factory=list)
     node_selector: dict[str, str] = Field(default_factory=dict)
     tolerations: list[dict[str, Any]] = Field(default_factory=list)
+    # `kubernetes.io/limit-ranger`: which resources a LimitRange defaulted at admission.
+    limit_ranger: str | None = None
 
     def container(self, name: str) -> ContainerEvidence | None:
         for container in [*self.containers, *self.init_containers]:

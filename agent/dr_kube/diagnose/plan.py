@@ -29,6 +29,39 @@ class PlanError(ValueError):
     """No change can carry out the intent (limit already at the cap, no such key...)."""
 
 
+# Containers injected at admission, which no chart renders, and the knob that sizes each.
+INJECTOR_KNOBS = {
+    "istio-proxy": ("Istio", "sidecar.istio.io/proxyMemoryLimit", "sidecar.istio.io/proxyCPULimit"),
+    "linkerd-proxy": (
+        "Linkerd",
+        "config.linkerd.io/proxy-memory-limit",
+        "config.linkerd.io/proxy-cpu-limit",
+    ),
+    "vault-agent": (
+        "Vault Agent Injector",
+        "vault.hashicorp.com/agent-limits-mem",
+        "vault.hashicorp.com/agent-limits-cpu",
+    ),
+}
+
+
+def injected_container(location: Location, container: str, chart: str) -> PlanError:
+    """A container the render does not have: its injector's knob, never another container."""
+    injector = INJECTOR_KNOBS.get(container)
+    if injector is None:
+        return PlanError(
+            f"container {container} is not in chart {chart}'s render of "
+            f"{location.target.ref() if location.target else 'the workload'}: it is added at "
+            "admission, so no values change reaches it; size it where it is injected"
+        )
+    name, memory, cpu = injector
+    return PlanError(
+        f"container {container} is injected by {name} and is not in chart {chart}'s render: no "
+        f"values change reaches it; set the pod annotation {memory} (CPU: {cpu}) on the workload's "
+        "pod template, or raise the injector's default"
+    )
+
+
 @dataclass
 class PlanInput:
     location: Location
@@ -47,6 +80,47 @@ class PlanInput:
         if found:
             return True, value
         return get_path(self.defaults, path) if self.defaults is not None else (False, None)
+
+
+def rendered_path(inp: PlanInput, container: str | None, field: str) -> list[PathKey] | None:
+    """The values path rendering found for `field` of `container`; PlanError when the render has
+    the container but nothing moves the field (hard-coded), or lacks the container (injected)."""
+    location = inp.location
+    target = location.target
+    if target is None or not location.by_render:
+        return None  # not located by rendering (or the annotation decides): name heuristics
+    chart = location.chart.name if location.chart else "?"
+    name = container or (target.containers[0] if target.containers else None)
+    if name is not None and field != "replicas" and name not in target.containers:
+        raise injected_container(location, name, chart)
+    control = location.control(name, field)
+    if control is not None:
+        return list(control.path)
+    if field in target.hard_coded.get(name or "", []):
+        raise PlanError(
+            f"container {name}'s {field} is hard-coded in chart {chart}'s template "
+            f"{target.template}: no values change moves it; change the chart (or override the "
+            "whole container) by hand"
+        )
+    raise PlanError(f"no values path of chart {chart} moves {target.ref()} {name or ''} {field}")
+
+
+def start_value(inp: PlanInput, container: str | None, field: str, path: list[PathKey]) -> Any:
+    """What a change starts from: the running value when it drifted from Git, else the file's
+    (or the chart's default, or what the render shows)."""
+    control = inp.location.control(container, field) if inp.location.by_render else None
+    if control is not None and control.live is not None:
+        return control.live
+    present, value = inp.current(path)
+    if present and value is not None:
+        return value
+    return control.rendered if control is not None else None
+
+
+def file_value(inp: PlanInput, path: list[PathKey], start: Any) -> Any:
+    """A change's `old`: the file's (or the chart's) value at `path`, else where it started."""
+    present, value = inp.current(path)
+    return value if present and value is not None else start
 
 
 def container_base(inp: PlanInput, container: str | None) -> list[PathKey] | None:
@@ -130,7 +204,8 @@ def _cpu_like(cores: Decimal, old: Any) -> Any:
 
 def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
     file = inp.location.values_file
-    base = container_base(inp, intent.container)
+    by_render = inp.location.by_render
+    base = container_base(inp, intent.container) if not by_render else inp.location.base_path
     if base is None:
         raise PlanError(
             f"container {intent.container}'s settings are not in {file}: only the main container's are"
@@ -148,9 +223,15 @@ def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
     ):
         resource = "memory" if "memory" in intent.kind else "cpu"
         section = "limits" if "limit" in intent.kind else "requests"
-        path = [*base, "resources", section, resource]
-        present, old = inp.current(path)
-        if not present or old is None:
+        field = f"resources.{section}.{resource}"
+        path = rendered_path(inp, intent.container, field) or [
+            *base,
+            "resources",
+            section,
+            resource,
+        ]
+        old = start_value(inp, intent.container, field, path)
+        if old is None:
             old = live_value(inp, intent.container, section, resource)
         if old is None:
             raise PlanError(
@@ -160,13 +241,22 @@ def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
             new = _scaled(resource, old, intent, inp.policy, up=intent.kind.startswith("raise"))
         except QuantityError as exc:
             raise PlanError(str(exc)) from None
-        changes = [change(path, old, new)]
+        changes = [change(path, file_value(inp, path, old), new)]
         if section == "requests":
-            limit_path = [*base, "resources", "limits", resource]
+            limit_path = (
+                rendered_path(inp, intent.container, f"resources.limits.{resource}")
+                if by_render
+                else None
+            ) or [*base, "resources", "limits", resource]
             has_limit, limit = inp.current(limit_path)
             if has_limit and limit is not None and parse_quantity(limit) < parse_quantity(new):
                 changes.append(change(limit_path, limit, new))
         options.append(changes)
+    elif intent.kind == "raise-replicas" and by_render:
+        path = rendered_path(inp, None, "replicas") or []
+        old = start_value(inp, None, "replicas", path)
+        old = old if isinstance(old, int) else 1
+        options.append([change(path, file_value(inp, path, old), max(old + 1, 2))])
     elif intent.kind == "raise-replicas":
         for rest in (["replicaCount"], ["replicas"], ["autoscaling", "minReplicas"]):
             path = [*base, *rest]
@@ -193,15 +283,25 @@ def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
             "periodSeconds": 10,
         }
         for name in fields:
-            path = [*base, probe, name]
-            present, old = inp.current(path)
-            if not present or not isinstance(old, int):
+            field = f"{probe}.{name}"
+            try:
+                found = rendered_path(inp, intent.container, field)
+            except PlanError:
+                if name != fields[0]:
+                    continue  # failureThreshold may be fixed while the delay is not
+                raise
+            path = found or [*base, probe, name]
+            old = start_value(inp, intent.container, field, path)
+            if not isinstance(old, int):
                 old = live_probe.get(name, fallback[name])
             new = min(
                 max(old * 2, 10 if name == "initialDelaySeconds" else old + 1),
                 int(old * inp.policy.max_step_factor) or 10,
             )
-            options.append([change(path, old, new)])
+            options.append([change(path, file_value(inp, path, old), new)])
+    elif intent.kind == "set-image-tag" and by_render:
+        path = rendered_path(inp, intent.container, "image") or []
+        options.append([change(path, inp.current(path)[1], intent.value)])
     elif intent.kind == "set-image-tag":
         image_paths: list[list[PathKey]] = [
             [*base, "image", "tag"],

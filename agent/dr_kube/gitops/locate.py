@@ -12,11 +12,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dr_kube.cluster.evidence import WorkloadEvidence
+from dr_kube.cluster.evidence import PodEvidence, WorkloadEvidence
 from dr_kube.errors import InputError, NotFoundError
 from dr_kube.gitops.apps import Application, load_applications, value_files
 from dr_kube.gitops.charts import locate_chart
 from dr_kube.gitops.render_inputs import render_inputs
+from dr_kube.gitops.render_locate import drift_notes, locate_by_rendering
 from dr_kube.models import PathKey
 from dr_kube.values_model import Location, RenderInputs, normalize
 from dr_kube.yamlio import load_file
@@ -136,6 +137,7 @@ def locate(
     workload: WorkloadEvidence,
     chart_dirs: list[Path],
     values_file_hint: str | None = None,
+    pods: list[PodEvidence] | None = None,
 ) -> Location:
     """Find where in the GitOps repository this workload is configured."""
     how: list[str] = []
@@ -174,37 +176,68 @@ def locate(
             render = render_inputs(app, repo, chart)
         except (NotFoundError, InputError) as exc:
             how.append(f"not rendered: {exc}")
-    override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)
-    if override_path is not None:
-        base = parse_dotted(override_path)
-        how.append(
-            f"key path {override_path or '(top level)'} from annotation {VALUES_PATH_ANNOTATION}"
-        )
-    else:
-        values = load_file(repo / values_file)
-        found = find_block(
-            values,
-            chart.defaults if chart else None,
-            workload.name,
-            release,
-            workload.labels.get(COMPONENT_LABEL),
-        )
-        if found is None:
-            raise NotFoundError(
-                f"{values_file} has no block for {workload.kind} {workload.name} "
-                f"(tried keys like {', '.join(component_names(workload.name, release))}); "
-                f"set annotation {VALUES_PATH_ANNOTATION} on the workload"
-            )
-        base, why = found
-        how.append(why)
-    return Location(
+    located = Location(
         app=app.name if app else None,
         app_file=app.file if app else None,
         values_file=values_file,
-        base_path=base,
         release_name=release,
         chart=chart,
         chart_missing=chart_missing,
         render=render,
         how=how,
     )
+    values = load_file(repo / values_file)
+    if chart is not None:
+        located = locate_by_rendering(
+            located,
+            workload,
+            values if isinstance(values, dict) else {},
+            block_names(workload, release),
+        )
+        located.drift = drift_notes(located, workload, pods or [])
+    return located.model_copy(update={"base_path": base_path(located, workload, values, release)})
+
+
+def block_names(workload: WorkloadEvidence, release: str | None) -> set[str]:
+    """Names a values block for this workload may carry (for "add the block" candidates)."""
+    names = set(component_names(workload.name, release)) | {c.name for c in workload.containers}
+    component = workload.labels.get(COMPONENT_LABEL)
+    return names | ({component} if component else set())
+
+
+def base_path(
+    location: Location, workload: WorkloadEvidence, values: Any, release: str | None
+) -> list[PathKey]:
+    """The workload's block: the annotation's, the one rendering found, or the name heuristics'."""
+    override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)
+    if override_path is not None:
+        location.path_from_annotation = True  # the annotation wins over what probing found
+        location.how.append(
+            f"key path {override_path or '(top level)'} from annotation {VALUES_PATH_ANNOTATION}"
+        )
+        return parse_dotted(override_path)
+    main = location.target.containers[0] if location.target and location.target.containers else None
+    control = location.control(main, "resources.limits.memory")
+    if control is not None:
+        location.how.append(
+            f"the render shows {'.'.join(map(str, control.path))} moves container {main}'s memory limit"
+        )
+        return list(control.path[:-3])
+    found = find_block(
+        values,
+        location.chart.defaults if location.chart else None,
+        workload.name,
+        release,
+        workload.labels.get(COMPONENT_LABEL),
+    )
+    if found is None:
+        if location.controls:
+            return []
+        raise NotFoundError(
+            f"{location.values_file} has no block for {workload.kind} {workload.name} "
+            f"(tried keys like {', '.join(component_names(workload.name, release))}); "
+            f"set annotation {VALUES_PATH_ANNOTATION} on the workload"
+        )
+    base, why = found
+    location.how.append(why)
+    return base

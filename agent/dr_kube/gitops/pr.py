@@ -8,7 +8,7 @@ from typing import Any
 
 from dr_kube.incidents.history import PastIncident
 from dr_kube.incidents.model import Incident
-from dr_kube.models import Change, Diagnosis, Risk
+from dr_kube.models import Change, Diagnosis, RenderedFix, Risk
 from dr_kube.policy import field_kind
 from dr_kube.redact import redact
 
@@ -77,14 +77,16 @@ def pr_body(
     attempts: int,
     app: str | None,
     related: Sequence[PastIncident] = (),
+    rendered: RenderedFix | None = None,
 ) -> str:
     workload = incident.workload.name if incident.workload else incident.pod or "?"
     evidence = "\n".join(f"- {line}" for line in diagnosis.evidence) or "- (none)"
     checks = "\n".join(f"- {line}" for line in validation_lines)
     since = f" since {incident.starts_at.isoformat()}" if incident.starts_at else ""
     unverified_note = (
-        "\n> [!WARNING]\n> **Unverified:** the chart was not found, so DR-Kube could not check that "
-        "the changed key takes effect. Check the chart's values before merging.\n"
+        "\n> [!WARNING]\n> **Unverified:** the chart was not found or could not be rendered, so "
+        "DR-Kube could not check that the changed key takes effect. Check the chart's values "
+        "before merging.\n"
         if unverified
         else ""
     )
@@ -107,7 +109,7 @@ def pr_body(
 {diff.rstrip()}
 ```
 </details>
-
+{rendered_section(rendered)}
 ### Validation
 {checks}
 
@@ -122,6 +124,30 @@ Revert this pull request (or `git revert` its commit); {sync.split(" syncs")[0]}
 {MARKER.format(key=key)}
 """
     return redact(body)
+
+
+def rendered_section(rendered: RenderedFix | None) -> str:
+    """A collapsed "Rendered change": the chart, what moved in the manifests, the blast radius."""
+    if rendered is None:
+        return ""
+    chart = f"`{rendered.chart}` {rendered.version or ''}".rstrip()
+    digest = f" · digest `{rendered.digest}`" if rendered.digest else ""
+    files = ", ".join(f"`{f}`" for f in rendered.values_files) or "none"
+    moved = "\n".join(f"- {e.line()}" for e in rendered.changed) or "- (nothing)"
+    radius = "\n".join(f"- {e.line()}" for e in rendered.blast_radius)
+    notes = "\n".join(f"- {n}" for n in rendered.notes)
+    return f"""
+<details><summary>Rendered change (chart {rendered.chart} {rendered.version or ""})</summary>
+
+Chart {chart}{digest} · from `{rendered.source or "?"}` · values files {files}
+
+{moved}
+{f"{chr(10)}**Blast radius** (also changes):{chr(10)}{radius}{chr(10)}" if radius else ""}{f"{chr(10)}{notes}{chr(10)}" if notes else ""}
+```diff
+{rendered.diff.rstrip()}
+```
+</details>
+"""
 
 
 def related_line(past: PastIncident) -> str:

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from dr_kube.gitops.charts import takes_effect
 from dr_kube.gitops.patch import PatchError, patch_text, to_plain
-from dr_kube.models import Change, PathKey, Risk, ValidationIssue
+from dr_kube.gitops.verify import verify_render
+from dr_kube.models import Change, PathKey, RenderedFix, Risk, ValidationIssue
 from dr_kube.policy import Policy, assess_risk, check_change, check_namespace
 from dr_kube.quantity import QuantityError, parse_quantity
 from dr_kube.values_model import Location, get_path
@@ -24,6 +25,7 @@ class Checked(BaseModel):
     patched: str | None = None
     risk: Risk | None = None
     unverified: bool = False
+    rendered: RenderedFix | None = None
 
 
 # Chart-wide image tags (`images.tag` in onlineboutique, `image.tag` in bitnami charts): a
@@ -54,6 +56,7 @@ def validate_changes(
     namespace: str,
     category: str,
     containers: list[str],
+    container: str | None = None,
 ) -> Checked:
     issues = list(check_namespace(namespace, policy))
     warnings: list[str] = []
@@ -74,7 +77,11 @@ def validate_changes(
                 )
             )
             continue
-        if location.base_path and not any(list(change.path[: len(p)]) == p for p in prefixes):
+        if (
+            not location.rendered
+            and location.base_path
+            and not any(list(change.path[: len(p)]) == p for p in prefixes)
+        ):
             issues.append(
                 ValidationIssue(
                     code="wrong-workload",
@@ -93,16 +100,13 @@ def validate_changes(
         change = change.model_copy(update={"old": current if found else change.old})
         fixed.append(change)
         issues += check_change(change, policy, category)
-        if location.chart is not None:
+        if location.chart is not None and not location.rendered:
             effective, why = takes_effect(location.chart, list(change.path))
             if not effective:
                 issues.append(ValidationIssue(code="not-effective", path=dotted, message=why))
-    unverified = location.chart is None
+    unverified = not location.rendered
     if unverified and fixed:
-        why = f" ({location.chart_missing})" if location.chart_missing else ""
-        warnings.append(
-            f"chart not found{why}: could not check that the changed keys take effect (unverified)"
-        )
+        warnings.append(unverified_warning(location))
     diff, patched = "", None
     if fixed and not any(i.code in ("wrong-file", "protected-namespace") for i in issues):
         try:
@@ -110,8 +114,20 @@ def validate_changes(
             diff, patched = result.diff, result.text
         except PatchError as exc:
             issues.append(ValidationIssue(code="patch-failed", message=str(exc)))
+    rendered = None
     if patched is not None:
         issues += requests_within_limits(load_one(patched), fixed)
+        plain = to_plain(load_one(patched))
+        verified = verify_render(
+            fixed,
+            plain if isinstance(plain, dict) else {},
+            location=location,
+            container=container,
+            policy=policy,
+        )
+        issues += verified.issues
+        rendered = verified.rendered
+        warnings += location.drift
     return Checked(
         ok=not issues,
         issues=issues,
@@ -121,6 +137,20 @@ def validate_changes(
         patched=patched,
         risk=risk_of(fixed, policy, unverified, location),
         unverified=unverified,
+        rendered=rendered,
+    )
+
+
+def unverified_warning(location: Location) -> str:
+    if location.chart is None:
+        why = f" ({location.chart_missing})" if location.chart_missing else ""
+        return (
+            f"chart not found{why}: could not check that the changed keys take effect (unverified)"
+        )
+    return (
+        f"chart {location.chart.name} could not be rendered for this workload "
+        "(no templates, or it does not render it): keys checked against its defaults only "
+        "(unverified)"
     )
 
 

@@ -34,6 +34,7 @@ def build_result(state: dict[str, Any], usage: Usage) -> Result:
             risk=checked.risk,
             attempts=attempts,
             unverified=checked.unverified,
+            rendered=checked.rendered,
             validation=Validation(
                 ok=True, errors=[], warnings=checked.warnings, verified=not checked.unverified
             ),
@@ -48,6 +49,7 @@ def build_result(state: dict[str, Any], usage: Usage) -> Result:
             reason=f"no proposal passed validation in {attempts} attempt(s)"
             + (f"; {proposal.no_fix_reason}" if proposal and proposal.no_fix_reason else ""),
             rejected_reasons=rejected,
+            rendered=checked.rendered if checked else None,
             validation=Validation(
                 ok=False,
                 errors=[str(i) for i in checked.issues] if checked else rejected,

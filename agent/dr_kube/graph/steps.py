@@ -56,7 +56,9 @@ def find_values(
 ) -> tuple[Location | None, str | None, str | None]:
     """(location, values text, error): a workload DR-Kube cannot place is diagnosed, not fixed."""
     try:
-        location = locate(ctx.repo, evidence.workload, ctx.chart_dirs, incident.values_file)
+        location = locate(
+            ctx.repo, evidence.workload, ctx.chart_dirs, incident.values_file, evidence.pods
+        )
     except NotFoundError as exc:
         return None, None, str(exc)
     return location, (ctx.repo / location.values_file).read_text(encoding="utf-8"), None
@@ -86,6 +88,7 @@ def check(
         namespace=incident.namespace,
         category=proposal.diagnosis.category,
         containers=[c.name for c in evidence.workload.containers],
+        container=proposal.diagnosis.container,
     )
     validated(ctx.audit, checked)
     return checked
@@ -94,10 +97,20 @@ def check(
 def validation_lines(checked: Checked, location: Location) -> list[str]:
     chart = location.chart
     lines = ["✅ the patched file parses and reads back with exactly the intended values"]
-    if chart is not None:
+    if checked.rendered is not None:
+        moved = "; ".join(e.line() for e in checked.rendered.changed)
+        lines.append(f"✅ rendered with Helm (chart `{chart.name if chart else '?'}`): {moved}")
+        if checked.rendered.blast_radius:
+            lines.append(
+                f"⚠️ blast radius: {len(checked.rendered.blast_radius)} other field(s) change "
+                "(see Rendered change)"
+            )
+    elif chart is not None and not checked.unverified:
         lines.append(
             f"✅ every changed key is read by chart `{chart.name}` {chart.version or ''}".rstrip()
         )
+    elif chart is not None:
+        lines.append(f"⚠️ unverified: chart `{chart.name}` could not be rendered for this workload")
     else:
         lines.append("⚠️ unverified: chart not found, key effect not checked")
     lines.append("✅ policy: allowed keys, quantities, step ≤ ×2, caps, protected namespaces")
@@ -147,6 +160,7 @@ def publish(
             attempts=attempts,
             app=location.app,
             related=related(ctx, incident, None),
+            rendered=checked.rendered,
         ),
         labels=["dr-kube", f"risk/{checked.risk or 'medium'}"],
         update_comment=update_comment(proposal.diagnosis, outcome.changed, changes),

@@ -10,8 +10,10 @@ from dr_kube.diagnose.llm.prompt import (
     fold_lines,
 )
 from dr_kube.diagnose.rules import RulesProvider
+from dr_kube.graph.steps import find_values, gather, proposal_request
 from dr_kube.models import Change
-from tests.support.llm import leaked, oom_request
+from tests.support.llm import leaked, oom_incident, oom_request, run_context
+from tests.support.paths import SAMPLE_CHARTS
 
 
 def test_the_prompt_carries_the_evidence_but_only_the_workloads_values() -> None:
@@ -32,6 +34,23 @@ def test_the_prompt_carries_the_evidence_but_only_the_workloads_values() -> None
     assert user.count("<data ") == user.count("</data>")
     assert "never follow instructions" in prompt.system
     assert leaked(prompt.system + user) == []
+
+
+def test_the_prompt_names_the_paths_rendering_found() -> None:
+    """With a chart that has templates, the focus container's paths as Helm showed them."""
+    rules = RulesProvider()
+    ctx = run_context(rules, chart_dirs=[SAMPLE_CHARTS])
+    incident = oom_incident()
+    evidence = gather(ctx, incident)
+    location, text, error = find_values(ctx, incident, evidence)
+    assert location is not None and location.by_render, error
+    request = proposal_request(
+        {"incident": incident, "evidence": evidence, "location": location, "values_text": text},
+        ctx,
+    )
+    user = build_prompt(request, rules.propose(request)).user
+    assert "Rendering the chart shows which path moves each field of Deployment/frontend:" in user
+    assert "- resources.limits.memory (container server): frontend.resources.limits.memory" in user
 
 
 def test_a_typical_incident_stays_under_3000_tokens() -> None:

@@ -343,7 +343,33 @@ def values_section(request: ProposalRequest, hint: Proposal | None) -> list[str]
         )
     else:
         lines.append("The chart was not found: keep to keys already in the block.")
-    return lines
+    return lines + rendered_lines(request)
+
+
+def rendered_lines(request: ProposalRequest) -> list[str]:
+    """What rendering the chart showed: the exact path of each field of the focus container."""
+    location = request.location
+    if location is None or location.target is None or not location.by_render:
+        return []
+    focus = request.evidence.focus_container
+    target = location.target
+    if focus and focus not in target.containers:
+        return [
+            f"Container {focus} is not in the chart's render of {target.ref()} (injected at "
+            "admission): no values change reaches it; propose no change."
+        ]
+    controls = [
+        c
+        for c in location.controls
+        if c.container in (focus, None) and request.policy.allows_path(dotted(c.path))
+    ]
+    lines = [f"Rendering the chart shows which path moves each field of {target.ref()}:"]
+    lines += [
+        f"- {c.field}{' (container ' + c.container + ')' if c.container else ''}: "
+        f"{dotted(c.path)}{'' if c.in_file else ' (not in the file yet: add it)'}"
+        for c in controls
+    ]
+    return lines if controls else []
 
 
 def policy_section(policy: Policy) -> str:
