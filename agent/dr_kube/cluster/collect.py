@@ -22,7 +22,7 @@ from dr_kube.errors import NotFoundError
 from dr_kube.incidents.model import Incident
 from dr_kube.redact import looks_secret_name, redact
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
 MAX_LOG_PODS = 3
 MAX_LOG_CHARS = 200_000
 MAX_ITEM_CHARS = 300  # one evidence item (a message, a command): short enough to read
@@ -103,16 +103,17 @@ def resolve_workload(
 
 def pods_of(source: ClusterSource, namespace: str, kind: str, name: str) -> list[K8sObject]:
     owned: list[K8sObject] = []
-    replicasets: dict[str, bool] = {}
+    middle = {"Deployment": "ReplicaSet", "CronJob": "Job"}.get(kind)  # Deployment → RS → Pod
+    middles: dict[str, bool] = {}
     for pod in source.list_objects("Pod", namespace):
         owner = controller_of(pod)
         if owner is None:
             continue
-        if kind == "Deployment" and owner[0] == "ReplicaSet":
-            if owner[1] not in replicasets:
-                rs = source.get("ReplicaSet", namespace, owner[1])
-                replicasets[owner[1]] = rs is not None and controller_of(rs) == ("Deployment", name)
-            if replicasets[owner[1]]:
+        if middle is not None and owner[0] == middle:
+            if owner[1] not in middles:
+                between = source.get(middle, namespace, owner[1])
+                middles[owner[1]] = between is not None and controller_of(between) == (kind, name)
+            if middles[owner[1]]:
                 owned.append(pod)
         elif owner == (kind, name):
             owned.append(pod)
@@ -329,9 +330,10 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
 
     involved = {("Pod", p.name) for p in pods} | {(kind, name)}
     involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
+    middle = "Job" if kind == "CronJob" else "ReplicaSet"
     involved |= {
-        ("ReplicaSet", meta(rs).get("name", ""))
-        for rs in source.list_objects("ReplicaSet", namespace)
+        (middle, meta(rs).get("name", ""))
+        for rs in source.list_objects(middle, namespace)
         if controller_of(rs) == (kind, name)
     }
     events = []

@@ -17,6 +17,8 @@ LIST_FILES = {
     "ReplicaSet": "replicasets.json",
     "DaemonSet": "daemonsets.json",
     "StatefulSet": "statefulsets.json",
+    "Job": "jobs.json",  # extras like statefulsets.json: kubectl's dump has no batch objects
+    "CronJob": "cronjobs.json",
     "Service": "services.json",
     "ReplicationController": "replication-controllers.json",
 }

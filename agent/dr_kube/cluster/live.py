@@ -17,6 +17,8 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "ReplicaSet": ("AppsV1Api", "read_namespaced_replica_set", "list_namespaced_replica_set"),
     "StatefulSet": ("AppsV1Api", "read_namespaced_stateful_set", "list_namespaced_stateful_set"),
     "DaemonSet": ("AppsV1Api", "read_namespaced_daemon_set", "list_namespaced_daemon_set"),
+    "Job": ("BatchV1Api", "read_namespaced_job", "list_namespaced_job"),
+    "CronJob": ("BatchV1Api", "read_namespaced_cron_job", "list_namespaced_cron_job"),
 }
 LOG_TAIL_LINES = 500
 

@@ -147,6 +147,7 @@ def publish(
             attempts=attempts,
             app=location.app,
             related=related(ctx, incident, None),
+            alerts=ctx.alerts.alerts(incident),
         ),
         labels=["dr-kube", f"risk/{checked.risk or 'medium'}"],
         update_comment=update_comment(proposal.diagnosis, outcome.changed, changes),
