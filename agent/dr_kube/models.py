@@ -20,6 +20,8 @@ Category = Literal[
     "probe-failure",
     "unschedulable",
     "replicas-mismatch",
+    "node-not-ready",
+    "node-pressure",
     "unknown",
 ]
 

@@ -242,6 +242,8 @@ def pod_evidence(pod: K8sObject, secrets: list[str] | tuple[str, ...] = ()) -> P
         init_containers=init_containers,
         node_selector={str(k): str(v) for k, v in (spec.get("nodeSelector") or {}).items()},
         tolerations=[t for t in spec.get("tolerations") or [] if isinstance(t, dict)],
+        reason=status.get("reason"),
+        message=short(status["message"], secrets) if status.get("message") else None,
     )
 
 
@@ -414,6 +416,7 @@ def node_evidence(node: K8sObject) -> NodeEvidence:
             for t in (node.get("spec") or {}).get("taints") or []
             if isinstance(t, dict)
         ],
+        conditions=conditions_of(status),
     )
 
 

@@ -91,6 +91,9 @@ class PodEvidence(BaseModel):
     init_containers: list[ContainerEvidence] = Field(default_factory=list)
     node_selector: dict[str, str] = Field(default_factory=dict)
     tolerations: list[dict[str, Any]] = Field(default_factory=list)
+    reason: str | None = None  # status.reason: `Evicted`, `NodeLost`, ...
+    message: str | None = None  # status.message: "The node was low on resource: memory. ..."
+    owner: str | None = None  # `Kind/name` of its workload (the pods a node incident lists)
 
     def container(self, name: str) -> ContainerEvidence | None:
         for container in [*self.containers, *self.init_containers]:
@@ -150,6 +153,7 @@ class NodeEvidence(BaseModel):
     ready: bool = True
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[NodeTaint] = Field(default_factory=list)
+    conditions: list[PodCondition] = Field(default_factory=list)  # Ready, MemoryPressure, ...
 
     def untolerated_taints(self, tolerations: list[dict[str, Any]]) -> list[NodeTaint]:
         """The node's scheduling taints that none of `tolerations` tolerates."""

@@ -87,6 +87,13 @@ class LiveSource:
         found = json.loads(data) if data else None
         return list(found.get("items", [])) if isinstance(found, dict) else []
 
+    def pods_on_node(self, node: str) -> list[K8sObject]:
+        data = self._call(
+            "CoreV1Api", "list_pod_for_all_namespaces", field_selector=f"spec.nodeName={node}"
+        )
+        found = json.loads(data) if data else None
+        return list(found.get("items", [])) if isinstance(found, dict) else []
+
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         try:
             data = self._call(
