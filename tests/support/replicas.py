@@ -201,19 +201,31 @@ def backoff_event(pod: str, n: int) -> dict[str, Any]:
 
 def node(name: str, ready: bool = True, memory_pressure: bool = False) -> dict[str, Any]:
     conditions = [
-        {"type": "MemoryPressure", "status": "True" if memory_pressure else "False",
-         "reason": "KubeletHasInsufficientMemory" if memory_pressure
-         else "KubeletHasSufficientMemory"},
+        {
+            "type": "MemoryPressure",
+            "status": "True" if memory_pressure else "False",
+            "reason": "KubeletHasInsufficientMemory"
+            if memory_pressure
+            else "KubeletHasSufficientMemory",
+        },
         {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure"},
-        {"type": "Ready", "status": "True" if ready else "Unknown",
-         "reason": "KubeletReady" if ready else "NodeStatusUnknown",
-         "message": "kubelet is posting ready status" if ready
-         else "Kubelet stopped posting node status."},
+        {
+            "type": "Ready",
+            "status": "True" if ready else "Unknown",
+            "reason": "KubeletReady" if ready else "NodeStatusUnknown",
+            "message": "kubelet is posting ready status"
+            if ready
+            else "Kubelet stopped posting node status.",
+        },
     ]
-    taints = [] if ready else [
-        {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"},
-        {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"},
-    ]
+    taints = (
+        []
+        if ready
+        else [
+            {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"},
+            {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"},
+        ]
+    )
     return {
         "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
         "spec": {"taints": taints} if taints else {},
@@ -231,28 +243,43 @@ def write_list(path: Path, kind: str, items: list[dict[str, Any]]) -> None:
     )
 
 
-def write_dump(root: Path, workloads: dict[str, int], nodes: list[dict[str, Any]] | None = None,
-               pods: list[dict[str, Any]] | None = None) -> Path:
+def write_dump(
+    root: Path,
+    workloads: dict[str, int],
+    nodes: list[dict[str, Any]] | None = None,
+    pods: list[dict[str, Any]] | None = None,
+) -> Path:
     """A dump where every replica of every workload is OOMKilled (CrashLoopBackOff)."""
     ns = root / NAMESPACE
     ns.mkdir(parents=True, exist_ok=True)
     all_pods = [oom_pod(w, n, "worker-1") for w, count in workloads.items() for n in range(count)]
     all_pods += pods or []
-    write_list(ns / "deployments.json", "DeploymentList",
-               [deployment(w, c, 0) for w, c in workloads.items()])
-    write_list(ns / "replicasets.json", "ReplicaSetList",
-               [replicaset(w, c) for w, c in workloads.items()])
+    write_list(
+        ns / "deployments.json",
+        "DeploymentList",
+        [deployment(w, c, 0) for w, c in workloads.items()],
+    )
+    write_list(
+        ns / "replicasets.json", "ReplicaSetList", [replicaset(w, c) for w, c in workloads.items()]
+    )
     write_list(ns / "pods.json", "PodList", all_pods)
-    write_list(ns / "events.json", "EventList",
-               [backoff_event(p["metadata"]["name"], n) for n, p in enumerate(all_pods)])
+    write_list(
+        ns / "events.json",
+        "EventList",
+        [backoff_event(p["metadata"]["name"], n) for n, p in enumerate(all_pods)],
+    )
     for name in ("daemonsets", "services", "replication-controllers"):
         write_list(ns / f"{name}.json", "List", [])
     write_list(root / "nodes.json", "NodeList", nodes or [node("worker-1")])
     return root
 
 
-def alert(labels: dict[str, str], status: str = "firing", summary: str = "",
-          starts_at: str = "2026-11-30T10:05:30Z") -> dict[str, Any]:
+def alert(
+    labels: dict[str, str],
+    status: str = "firing",
+    summary: str = "",
+    starts_at: str = "2026-11-30T10:05:30Z",
+) -> dict[str, Any]:
     """One alert as Alertmanager 0.25 puts it in a webhook payload."""
     fingerprint = hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()[:16]
     return {
@@ -269,35 +296,59 @@ def alert(labels: dict[str, str], status: str = "firing", summary: str = "",
 def oom_killed(workload: str, n: int, status: str = "firing") -> dict[str, Any]:
     """DR-Kube's own `ContainerOOMKilled` (values/prometheus.yaml) from a KSM series; the pod's
     owner join may be missing (a pod label only), as with a bare `kube_pod_*` rule."""
-    labels = {"alertname": "ContainerOOMKilled", "namespace": NAMESPACE,
-              "pod": pod_name(workload, n), "container": "server", "reason": "OOMKilled",
-              "severity": "critical", "uid": f"uid-pod-{pod_name(workload, n)}",
-              **{k: v for k, v in KSM_TARGET.items() if k not in ("pod", "container")}}
+    labels = {
+        "alertname": "ContainerOOMKilled",
+        "namespace": NAMESPACE,
+        "pod": pod_name(workload, n),
+        "container": "server",
+        "reason": "OOMKilled",
+        "severity": "critical",
+        "uid": f"uid-pod-{pod_name(workload, n)}",
+        **{k: v for k, v in KSM_TARGET.items() if k not in ("pod", "container")},
+    }
     return alert(labels, status, f"Container server in {pod_name(workload, n)} was OOMKilled")
 
 
 def crash_looping(workload: str, n: int) -> dict[str, Any]:
     """kube-prometheus-stack's `KubePodCrashLooping` (`kube_pod_container_status_waiting_reason`)."""
-    labels = {"alertname": "KubePodCrashLooping", "namespace": NAMESPACE,
-              "pod": pod_name(workload, n), "container": "server", "reason": "CrashLoopBackOff",
-              "severity": "warning", "uid": f"uid-pod-{pod_name(workload, n)}",
-              **{k: v for k, v in KSM_TARGET.items() if k not in ("pod", "container")}}
+    labels = {
+        "alertname": "KubePodCrashLooping",
+        "namespace": NAMESPACE,
+        "pod": pod_name(workload, n),
+        "container": "server",
+        "reason": "CrashLoopBackOff",
+        "severity": "warning",
+        "uid": f"uid-pod-{pod_name(workload, n)}",
+        **{k: v for k, v in KSM_TARGET.items() if k not in ("pod", "container")},
+    }
     return alert(labels, summary="Pod is crash looping.")
 
 
 def replicas_mismatch(workload: str) -> dict[str, Any]:
     """`KubeDeploymentReplicasMismatch`: a deployment-level series, so `pod` and `container` are
     the exporter's own target labels."""
-    labels = {"alertname": "KubeDeploymentReplicasMismatch", "namespace": NAMESPACE,
-              "deployment": workload, "severity": "warning", **KSM_TARGET}
+    labels = {
+        "alertname": "KubeDeploymentReplicasMismatch",
+        "namespace": NAMESPACE,
+        "deployment": workload,
+        "severity": "warning",
+        **KSM_TARGET,
+    }
     return alert(labels, summary="Deployment has not matched the expected number of replicas.")
 
 
 def node_not_ready(name: str, status: str = "firing") -> dict[str, Any]:
     """`KubeNodeNotReady` from `kube_node_status_condition`: no namespace of its own, so the
     exporter's (`monitoring`) is attached with its pod and container."""
-    labels = {"alertname": "KubeNodeNotReady", "node": name, "condition": "Ready",
-              "status": "true", "severity": "warning", "namespace": "monitoring", **KSM_TARGET}
+    labels = {
+        "alertname": "KubeNodeNotReady",
+        "node": name,
+        "condition": "Ready",
+        "status": "true",
+        "severity": "warning",
+        "namespace": "monitoring",
+        **KSM_TARGET,
+    }
     return alert(labels, status, summary="Node is not ready.")
 
 
@@ -328,9 +379,13 @@ def stranded_pod(name: str, n: int, node_name: str) -> dict[str, Any]:
             {"type": "ContainersReady", "status": "True"},
         ],
         "containerStatuses": [
-            {"name": "server", "ready": True, "restartCount": 0,
-             "image": pod["spec"]["containers"][0]["image"],
-             "state": {"running": {"startedAt": "2026-11-30T09:00:05Z"}}}
+            {
+                "name": "server",
+                "ready": True,
+                "restartCount": 0,
+                "image": pod["spec"]["containers"][0]["image"],
+                "state": {"running": {"startedAt": "2026-11-30T09:00:05Z"}},
+            }
         ],
     }
     return pod
@@ -338,6 +393,13 @@ def stranded_pod(name: str, n: int, node_name: str) -> dict[str, Any]:
 
 def pod_not_ready(workload: str, n: int, status: str = "firing") -> dict[str, Any]:
     """kube-prometheus-stack's `KubePodNotReady` (`sum by (namespace, pod, job, cluster)`)."""
-    labels = {"alertname": "KubePodNotReady", "namespace": NAMESPACE,
-              "pod": pod_name(workload, n), "job": "kube-state-metrics", "severity": "warning"}
-    return alert(labels, status, summary="Pod has been in a non-ready state for more than 15 minutes.")
+    labels = {
+        "alertname": "KubePodNotReady",
+        "namespace": NAMESPACE,
+        "pod": pod_name(workload, n),
+        "job": "kube-state-metrics",
+        "severity": "warning",
+    }
+    return alert(
+        labels, status, summary="Pod has been in a non-ready state for more than 15 minutes."
+    )

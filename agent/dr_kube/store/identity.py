@@ -135,3 +135,22 @@ def move_holdings(cur: Cursor, source: str, target: str) -> None:
         "UPDATE incidents SET alert_count = alert_count + ? WHERE id = ?",
         (int(count["n"]) if count else 0, target),
     )
+
+
+def alert_summary(cur: Cursor, ids: list[str]) -> dict[str, tuple[list[str], int]]:
+    """For each incident: its distinct alert names and how many of its alerts fire."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = cur.all(
+        "SELECT incident_id, alertname, status FROM incident_alerts "
+        f"WHERE incident_id IN ({marks}) ORDER BY first_at",
+        tuple(ids),
+    )
+    out: dict[str, tuple[list[str], int]] = {}
+    for row in rows:
+        names, firing = out.get(row["incident_id"], ([], 0))
+        if row["alertname"] not in names:
+            names.append(row["alertname"])
+        out[row["incident_id"]] = (names, firing + (row["status"] == "firing"))
+    return out

@@ -553,11 +553,15 @@ class Store:
     def list_incidents(self, status: str | None = None, limit: int = 100) -> list[Row]:
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         with self.db.tx(write=False) as cur:
-            return cur.all(
+            rows = cur.all(
                 f"SELECT {INCIDENT_COLUMNS} FROM incidents {where} "
                 f"ORDER BY created_at DESC LIMIT {int(limit)}",
                 params,
             )
+            held = identity.alert_summary(cur, [r["id"] for r in rows])
+        for row in rows:
+            row["alertnames"], row["firing"] = held.get(row["id"], ([], 0))
+        return rows
 
     def get_incident(self, incident_id: str) -> dict[str, Any] | None:
         with self.db.tx(write=False) as cur:
@@ -572,6 +576,10 @@ class Store:
                 "FROM alerts WHERE incident_id = ? ORDER BY id DESC LIMIT 50",
                 (incident_id,),
             )
+            row["held_alerts"] = [
+                a.model_dump(mode="json") for a in identity.alerts_of(cur, incident_id)
+            ]
+            row["subjects"] = identity.subjects_of(cur, incident_id)
             row["attempts"] = cur.all(
                 "SELECT id, generation, kind, worker, started_at, finished_at, status, fix_status, "
                 "changes, validation_errors, pr_action, llm_calls, llm_tokens, error "

@@ -40,7 +40,9 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         return None
     finding = node_finding(ctx, node, subject=False)
     if finding is not None:
-        finding.evidence += [f"Pod/{p.name}: evicted: {p.message or ''}".rstrip() for p in evicted[:2]]
+        finding.evidence += [
+            f"Pod/{p.name}: evicted: {p.message or ''}".rstrip() for p in evicted[:2]
+        ]
     return finding
 
 
@@ -49,7 +51,8 @@ def node_finding(ctx: AnalysisContext, node: NodeEvidence, subject: bool) -> Fin
     if not bad:
         return None
     lines = [
-        f"Node/{node.name}: {c.type}={c.status}" + (f" ({c.reason})" if c.reason else "")
+        f"Node/{node.name}: {c.type}={c.status}"
+        + (f" ({c.reason})" if c.reason else "")
         + (f": {c.message}" if c.message else "")
         for c in bad
     ]
@@ -62,7 +65,11 @@ def node_finding(ctx: AnalysisContext, node: NodeEvidence, subject: bool) -> Fin
     not_ready = bad[0].type == "Ready"
     category = "node-not-ready" if not_ready else "node-pressure"
     what = "is not ready" if not_ready else f"is under {bad[0].type}"
-    who = "" if subject else f" (found through {ctx.evidence.workload.kind} {ctx.evidence.workload.name})"
+    who = (
+        ""
+        if subject
+        else f" (found through {ctx.evidence.workload.kind} {ctx.evidence.workload.name})"
+    )
     return Finding(
         category=category,
         root_cause=f"Node {node.name} {what}: the pods bound to it fail because of the node{who}.",
