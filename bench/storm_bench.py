@@ -50,10 +50,16 @@ HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
-    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env=env)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    )
     return done.stdout.strip()
 
 
@@ -81,15 +87,25 @@ def free_port() -> int:
 
 def start(work: Path, clone: Path, dump: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "DRKUBE_ALERTMANAGER_TOKEN": TOKEN, "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
-           "DRKUBE_DB": str(work / "dr-kube.db"), "DRKUBE_POLL_SECONDS": "0.1",
-           "DRKUBE_CLUSTER_DUMP": str(dump), "DRKUBE_PROVIDER": "rules",
-           "DRKUBE_CHART_OFFLINE": "1", "DRKUBE_CHART_CACHE": str(work / "charts")}
+    env = {
+        **os.environ,
+        "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
+        "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
+        "DRKUBE_DB": str(work / "dr-kube.db"),
+        "DRKUBE_POLL_SECONDS": "0.1",
+        "DRKUBE_CLUSTER_DUMP": str(dump),
+        "DRKUBE_PROVIDER": "rules",
+        "DRKUBE_CHART_OFFLINE": "1",
+        "DRKUBE_CHART_CACHE": str(work / "charts"),
+    }
     env.pop("GITHUB_TOKEN", None)
     dr_kube = str(Path(sys.executable).with_name("dr-kube"))
     server = subprocess.Popen(
         [dr_kube, "serve", "--gitops-repo", str(clone), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=(work / "serve.log").open("wb"), cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(work / "serve.log").open("wb"),
+        cwd=work,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -127,9 +143,16 @@ def storm(count: int) -> dict[str, Any]:
         payloads = bodies(count)
         started = time.perf_counter()
         with httpx.Client(timeout=30) as http, ThreadPoolExecutor(4) as pool:
-            codes = list(pool.map(
-                lambda b: http.post(f"{base}/webhooks/alertmanager", content=b,
-                                    headers=HEADERS).status_code, payloads))
+            codes = list(
+                pool.map(
+                    lambda b: (
+                        http.post(
+                            f"{base}/webhooks/alertmanager", content=b, headers=HEADERS
+                        ).status_code
+                    ),
+                    payloads,
+                )
+            )
         posted = time.perf_counter() - started
         while True:
             items = incidents(base)
@@ -140,12 +163,20 @@ def storm(count: int) -> dict[str, Any]:
             time.sleep(0.05)
         settled = time.perf_counter() - started
         runs = sum(
-            len(httpx.get(f"{base}/api/v1/incidents/{i['id']}", headers=HEADERS,
-                          timeout=10).json()["attempts"])
+            len(
+                httpx.get(f"{base}/api/v1/incidents/{i['id']}", headers=HEADERS, timeout=10).json()[
+                    "attempts"
+                ]
+            )
             for i in items
         )
-        branches = [b for b in git(origin, "for-each-ref", "--format=%(refname:short)",
-                                   "refs/heads/dr-kube").splitlines() if b]
+        branches = [
+            b
+            for b in git(
+                origin, "for-each-ref", "--format=%(refname:short)", "refs/heads/dr-kube"
+            ).splitlines()
+            if b
+        ]
         return {
             "deliveries": count,
             "rejected": sum(c != 202 for c in codes),

@@ -9,8 +9,11 @@ from dr_kube.slack.blocks import proposal
 
 def result(alerts: list[dict[str, str]], workloads: list[str] | None = None) -> dict[str, object]:
     return {
-        "incident": {"key": "online-boutique/Deployment/checkoutservice/oom", "alerts": alerts,
-                     "workloads": workloads or []},
+        "incident": {
+            "key": "online-boutique/Deployment/checkoutservice/oom",
+            "alerts": alerts,
+            "workloads": workloads or [],
+        },
         "diagnosis": {"category": "oom", "root_cause": "killed at its 128Mi limit"},
         "fix": {"status": "no-fix", "reason": "no values file"},
     }
@@ -18,11 +21,19 @@ def result(alerts: list[dict[str, str]], workloads: list[str] | None = None) -> 
 
 def test_the_root_message_lists_the_incidents_alerts() -> None:
     alerts = [
-        {"alertname": "ContainerOOMKilled", "pod": f"checkoutservice-5fd8b8c6c7-p{n}",
-         "status": "firing"}
+        {
+            "alertname": "ContainerOOMKilled",
+            "pod": f"checkoutservice-5fd8b8c6c7-p{n}",
+            "status": "firing",
+        }
         for n in range(12)
-    ] + [{"alertname": "KubeDeploymentReplicasMismatch", "workload": "Deployment/checkoutservice",
-          "status": "firing"}]
+    ] + [
+        {
+            "alertname": "KubeDeploymentReplicasMismatch",
+            "workload": "Deployment/checkoutservice",
+            "status": "firing",
+        }
+    ]
     incident = {"id": "i1", "namespace": "online-boutique", "workload": "checkoutservice"}
     _, blocks = proposal(incident, result(alerts), "auto", buttons=False)
     text = json.dumps(blocks, ensure_ascii=False)
