@@ -1,4 +1,4 @@
-"""Alert storm benchmark: 1,000 deliveries about 10 Deployments × 10 pods, through the real path.
+"""Alert storm benchmark: 1,000 deliveries about 10 Deployments x 10 pods, through the real path.
 
 `dr-kube serve` (SQLite, 2 workers, rules provider) reads a `kubectl cluster-info dump` folder of
 10 Online Boutique Deployments with 10 OOMKilled replicas each and works on a GitOps clone whose
