@@ -216,3 +216,71 @@ def test_two_replicas_on_postgres_open_one_incident_per_workload(
     rows = store.list_incidents()
     assert len(rows) == 3 and all(i["alert_count"] == 21 for i in rows)
     assert {len(store.alerts_of(i["id"])) for i in rows} == {21}
+
+
+@pytest.mark.slow
+def test_two_serve_replicas_on_postgres_one_incident_one_branch_per_workload(
+    tmp_path: Path, gitops_with_origin: tuple[Path, Path], postgres_url: str
+) -> None:
+    """Two `dr-kube serve` processes on one PostgreSQL, each given half of the deliveries:
+    pod-only OOM alerts from ten replicas of three Deployments, plus their symptoms."""
+    import httpx
+
+    from tests.support.repos import git
+    from tests.support.service import Serve
+
+    _, origin = gitops_with_origin
+    workloads = ("checkoutservice", "cartservice", "currencyservice")
+    dump = r.write_dump(tmp_path / "dump", dict.fromkeys(workloads, 10))
+    env = {
+        "DRKUBE_DATABASE_URL": postgres_url,
+        "DRKUBE_WORKERS": "2",
+        "DRKUBE_CLUSTER_DUMP": str(dump),
+        "DRKUBE_PROVIDER": "rules",
+    }
+    servers = []
+    for n in range(2):
+        clone = tmp_path / f"replica{n}"
+        git(tmp_path, "clone", "--quiet", str(origin), str(clone))
+        servers.append(Serve(clone, tmp_path / f"db{n}" / "unused.db", env=env).start())
+    deliveries = [
+        json.dumps(r.payload(a))
+        for n in range(10)
+        for w in workloads
+        for a in (r.oom_killed(w, n), r.crash_looping(w, n))
+    ]
+    deliveries += [json.dumps(r.payload(r.replicas_mismatch(w))) for w in workloads]
+    try:
+
+        def send(k: int) -> None:
+            with httpx.Client(timeout=30) as http:
+                for body in deliveries[k::2]:
+                    response = http.post(
+                        f"{servers[k].url}{URL}", content=body, headers=am_headers()
+                    )
+                    assert response.status_code == 202, response.text
+
+        threads = [threading.Thread(target=send, args=(k,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        items = wait_for(
+            lambda: (i := servers[0].incidents()) and all(x["status"] in SETTLED for x in i) and i,
+            120,
+        )
+        assert sorted(i["key"] for i in items) == sorted(
+            f"online-boutique/Deployment/{w}/oom" for w in workloads
+        )
+        assert all(i["alert_count"] == 21 and i["firing"] == 21 for i in items)
+        assert sorted(branches(origin)) == sorted(
+            f"dr-kube/online-boutique/{w}/oom" for w in workloads
+        )
+        for item in items:
+            full = httpx.get(
+                f"{servers[1].url}/api/v1/incidents/{item['id']}", headers=am_headers()
+            ).json()
+            assert len(full["attempts"]) == 1, "one run per incident across both replicas"
+    finally:
+        for serve in servers:
+            serve.stop()
