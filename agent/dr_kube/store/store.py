@@ -326,9 +326,9 @@ class Store:
                 "SELECT 1 AS x FROM incidents WHERE id = ? AND claimed_by = ?",
                 (incident_id, worker),
             )
-            if mine and "status" in values and not self._move(cur, incident_id, values["status"]):
-                values.pop("status")
-            values.pop("status", None)
+            status = values.pop("status", None)
+            if mine and status is not None:  # through the lifecycle: a refused step is recorded
+                self._move(cur, incident_id, status)
             sets = ", ".join(f"{k} = ?" for k in values)
             cur.run(
                 f"UPDATE incidents SET {sets} WHERE id = ? AND claimed_by = ?",
