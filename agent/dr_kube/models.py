@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dr_kube.incidents.model import Frozen, WorkloadRef
+from dr_kube.incidents.model import AlertRef, Frozen, WorkloadRef
 
 RESULT_SCHEMA = "dr-kube/result@1"
 
@@ -20,6 +20,8 @@ Category = Literal[
     "probe-failure",
     "unschedulable",
     "replicas-mismatch",
+    "node-not-ready",
+    "node-pressure",
     "unknown",
 ]
 
@@ -62,6 +64,8 @@ class Diagnosis(BaseModel):
     provider: str = "rules"
     container: str | None = None
     human_action: str | None = None
+    # A node-level cause (not ready, pressure, evictions): the incident is about this node.
+    node: str | None = None
 
 
 class Proposal(BaseModel):
@@ -153,6 +157,10 @@ class ResultIncident(BaseModel):
     alertname: str
     namespace: str
     workload: WorkloadRef | None
+    # Every alert the incident holds (the same workload, or node, and cause), first one first.
+    alerts: list[AlertRef] = Field(default_factory=list)
+    # A node incident: the workloads it hit (`Kind/name`).
+    workloads: list[str] = Field(default_factory=list)
 
 
 class Usage(BaseModel):

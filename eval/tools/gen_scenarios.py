@@ -31,10 +31,11 @@ CORPUS = HERE.parent / "scenarios"
 
 
 def all_specs() -> list[Spec]:
+    import specs_nodes
     import specs_pods
     import specs_resources
 
-    specs = [make() for make in [*specs_resources.SPECS, *specs_pods.SPECS]]
+    specs = [make() for make in [*specs_resources.SPECS, *specs_pods.SPECS, *specs_nodes.SPECS]]
     names = [s.name for s in specs]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

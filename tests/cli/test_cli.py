@@ -84,13 +84,26 @@ def test_json_output_follows_the_contract() -> None:
     result = invoke("run", str(SAMPLES / "sample_oom.json"), *SAMPLE_FLAGS, "-o", "json")
     doc = json.loads(result.stdout)
     assert set(doc) >= {"schema", "incident", "diagnosis", "fix", "pr"}
-    assert doc["incident"] == {
-        "id": doc["incident"]["id"],
+    incident = doc["incident"]
+    assert {k: incident[k] for k in ("id", "key", "alertname", "namespace", "workload")} == {
+        "id": incident["id"],
         "key": "online-boutique/Deployment/frontend/oom",
-        "alertname": doc["incident"]["alertname"],
+        "alertname": incident["alertname"],
         "namespace": "online-boutique",
         "workload": {"kind": "Deployment", "name": "frontend"},
     }
+    # fields the contract gained: the alerts the incident holds, the workloads a node one hit
+    assert set(incident) == {
+        "id",
+        "key",
+        "alertname",
+        "namespace",
+        "workload",
+        "alerts",
+        "workloads",
+    }
+    assert [a["alertname"] for a in incident["alerts"]] == [incident["alertname"]]
+    assert incident["workloads"] == []
     assert set(doc["diagnosis"]) >= {"category", "root_cause", "evidence", "confidence", "provider"}
     assert doc["diagnosis"]["provider"] == "rules"
     assert set(doc["fix"]) >= {"status", "changes", "diff", "risk", "attempts", "validation"}

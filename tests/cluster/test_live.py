@@ -28,14 +28,16 @@ PLURALS = {
     "replicasets": ("ReplicaSet", "apps/v1"),
     "statefulsets": ("StatefulSet", "apps/v1"),
     "daemonsets": ("DaemonSet", "apps/v1"),
+    "jobs": ("Job", "batch/v1"),
+    "cronjobs": ("CronJob", "batch/v1"),
 }
 PATH = re.compile(
-    r"^/(?:api/v1|apis/apps/v1)/namespaces/(?P<ns>[^/]+)/(?P<plural>[a-z]+)(?:/(?P<name>[^/]+))?(?P<log>/log)?$"
+    r"^/(?:api/v1|apis/apps/v1|apis/batch/v1)/namespaces/(?P<ns>[^/]+)/(?P<plural>[a-z]+)(?:/(?P<name>[^/]+))?(?P<log>/log)?$"
 )
 
 
 class RecordedApiServer:
-    def __init__(self, dump: Path) -> None:
+    def __init__(self, dump: Path = SAMPLE_CLUSTER) -> None:
         self.dump = DumpSource(dump)
         self.requests: list[tuple[str, str]] = []
 
@@ -52,6 +54,11 @@ class RecordedApiServer:
                     "items": self.dump.nodes(),
                 }
             )
+        if request.path == "/api/v1/pods":  # every namespace, as list_pod_for_all_namespaces asks
+            selector = request.args.get("fieldSelector", "")
+            node = selector.removeprefix("spec.nodeName=") if selector else None
+            items = self.dump.pods_on_node(node) if node else []
+            return self.json({"kind": "PodList", "apiVersion": "v1", "items": items})
         match = PATH.match(request.path)
         if match is None or match.group("plural") not in PLURALS:
             return self.status(404, "NotFound")
@@ -121,8 +128,8 @@ def kubeconfig(tmp_path: Path, server: str) -> Path:
     return path
 
 
-def serve(httpserver: HTTPServer) -> RecordedApiServer:
-    api = RecordedApiServer(SAMPLE_CLUSTER)
+def serve(httpserver: HTTPServer, dump: Path = SAMPLE_CLUSTER) -> RecordedApiServer:
+    api = RecordedApiServer(dump)
     httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(api.handle)
     return api
 
@@ -216,3 +223,52 @@ def test_an_unauthorised_api_is_a_clear_error(httpserver: HTTPServer, tmp_path: 
 
 def test_list_files_cover_every_kind_the_live_source_reads() -> None:
     assert set(LIST_FILES) >= {kind for kind, _ in PLURALS.values()}
+
+
+def test_live_source_follows_jobs_to_cronjobs_and_lists_a_nodes_pods(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    from dr_kube.cluster.owners import OwnerResolver
+    from dr_kube.incidents.model import WorkloadRef
+    from tests.support import replicas as r
+
+    dump = r.write_dump(
+        tmp_path / "dump",
+        {"checkoutservice": 2},
+        pods=[r.stranded_pod("cartservice", 0, "worker-2")],
+    )
+    ns = dump / r.NAMESPACE
+    r.write_list(
+        ns / "cronjobs.json",
+        "CronJobList",
+        [{"kind": "CronJob", "metadata": {"name": "backup", "namespace": r.NAMESPACE}}],
+    )
+    r.write_list(
+        ns / "jobs.json",
+        "JobList",
+        [
+            {
+                "kind": "Job",
+                "metadata": {
+                    "name": "backup-28912345",
+                    "namespace": r.NAMESPACE,
+                    "ownerReferences": [{"kind": "CronJob", "name": "backup", "controller": True}],
+                },
+            }
+        ],
+    )
+    api = serve(httpserver, dump)
+    source = LiveSource(str(kubeconfig(tmp_path, httpserver.url_for("").rstrip("/"))))
+    owners = OwnerResolver(source)
+    assert owners.owner(r.NAMESPACE, "Job", "backup-28912345") == WorkloadRef(
+        kind="CronJob", name="backup"
+    )
+    assert owners.owner(r.NAMESPACE, "Pod", r.pod_name("checkoutservice", 1)) == WorkloadRef(
+        kind="Deployment", name="checkoutservice"
+    )
+    assert [p["metadata"]["name"] for p in source.pods_on_node("worker-2")] == [
+        r.pod_name("cartservice", 0)
+    ]
+    assert any("fieldSelector=spec.nodeName" in path for _, path in api.requests)
+    assert any(path.startswith("/apis/batch/v1/") for _, path in api.requests)
+    assert {method for method, _ in api.requests} == {"GET"}

@@ -73,7 +73,7 @@ def test_malformed_oversized_and_wrong_content_type_are_4xx(make_client: Any) ->
     assert store.count("alerts") == 0
 
 
-def test_repeats_join_one_incident_and_resolved_closes_it(make_client: Any) -> None:
+def test_repeats_join_one_incident_and_it_resolves_with_its_last_alert(make_client: Any) -> None:
     client, store, _ = make_client(workers=False)
     for n in range(5):  # repeat_interval re-sends and a second pod of the same workload
         r = client.post(
@@ -83,9 +83,17 @@ def test_repeats_join_one_incident_and_resolved_closes_it(make_client: Any) -> N
     items = client.get("/api/v1/incidents", headers=am_headers()).json()["items"]
     assert len(items) == 1 and items[0]["alert_count"] == 5
     r = client.post(
-        URL, content=json.dumps(payload(alert(status="resolved"))), headers=am_headers()
+        URL,
+        content=json.dumps(payload(alert(status="resolved", pod_suffix="p0"))),
+        headers=am_headers(),
     )
-    assert r.json()["incidents"][0]["action"] == "resolved"
+    assert r.json()["incidents"][0]["action"] == "alert-resolved"  # p1 still fires
+    r = client.post(
+        URL,
+        content=json.dumps(payload(alert(status="resolved", pod_suffix="p1"))),
+        headers=am_headers(),
+    )
+    assert r.json()["incidents"][0]["action"] == "resolved"  # all its alerts resolved
     detail = client.get(f"/api/v1/incidents/{items[0]['id']}", headers=am_headers()).json()
     assert detail["status"] == "resolved"
     assert detail["outcome"] == "resolved on its own"

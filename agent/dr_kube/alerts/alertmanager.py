@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dr_kube.alerts.labels import category_for, stable_fingerprint, workload_from_labels
+from dr_kube.alerts.labels import category_for, stable_fingerprint
+from dr_kube.alerts.subject import subject_from_labels
 from dr_kube.errors import InputError
 from dr_kube.incidents.model import Incident
 
@@ -46,22 +47,22 @@ def incident_from_alert(alert: AlertmanagerAlert) -> Incident:
     alertname = labels.get("alertname")
     if not alertname:
         raise InputError("alert has no 'alertname' label")
-    namespace = labels.get("namespace") or labels.get("exported_namespace")
-    if not namespace:
+    category = category_for(alertname, labels)
+    subject = subject_from_labels(labels, category)
+    node = subject.workload is not None and subject.workload.kind == "Node"
+    if not subject.namespace and not node:
         raise InputError(f"alert {alertname} has no 'namespace' label")
-    pod = labels.get("pod") or labels.get("exported_pod")
-    container = labels.get("container") or labels.get("exported_container")
     status = "resolved" if alert.status == "resolved" else "firing"
     fingerprint = alert.fingerprint or stable_fingerprint(labels)
     return Incident(
         id=fingerprint,
         alertname=alertname,
         status=status,
-        namespace=namespace,
-        workload=workload_from_labels(labels, pod),
-        pod=pod,
-        container=container or None,
-        category_hint=category_for(alertname, labels),
+        namespace=subject.namespace or "",
+        workload=subject.workload,
+        pod=subject.pod,
+        container=subject.container,
+        category_hint=category,
         severity=labels.get("severity"),
         summary=alert.annotations.get("summary", ""),
         description=alert.annotations.get("description", "")

@@ -27,6 +27,22 @@ ALERT_CATEGORIES: dict[str, str] = {
     "kubepodpending": "unschedulable",
     "podpending": "unschedulable",
     "podunschedulable": "unschedulable",
+    "kubepodnotready": "not-ready",
+    "podnotready": "not-ready",
+    "kubedeploymentrolloutstuck": "replicas-mismatch",
+    "kubedaemonsetrolloutstuck": "replicas-mismatch",
+    "kubedaemonsetnotscheduled": "replicas-mismatch",
+    "kubestatefulsetupdatenotrolledout": "replicas-mismatch",
+    "kubejobfailed": "job-failed",
+    "kubejobnotcompleted": "job-failed",
+    # node-level causes: one incident about the node
+    "kubenodenotready": "node-not-ready",
+    "kubenodeunreachable": "node-not-ready",
+    "nodenotready": "node-not-ready",
+    "kubenodepressure": "node-pressure",
+    "nodememorypressure": "node-pressure",
+    "nodediskpressure": "node-pressure",
+    "kubenodeeviction": "node-pressure",
 }
 
 
@@ -38,11 +54,15 @@ WAITING_REASON_CATEGORIES: dict[str, str] = {
 }
 
 
-# Labels that name the owning workload directly, most specific first.
+# Labels that name the owning workload directly, most specific first (kube-state-metrics'
+# names: `job_name` for a Job, `cronjob`, `replicaset`, `horizontalpodautoscaler` is not a workload).
 WORKLOAD_LABELS: tuple[tuple[str, str], ...] = (
     ("deployment", "Deployment"),
     ("statefulset", "StatefulSet"),
     ("daemonset", "DaemonSet"),
+    ("cronjob", "CronJob"),
+    ("job_name", "Job"),
+    ("replicaset", "ReplicaSet"),
 )
 
 
@@ -51,6 +71,8 @@ WORKLOAD_TYPES = {
     "statefulset": "StatefulSet",
     "daemonset": "DaemonSet",
     "replicaset": "ReplicaSet",
+    "job": "Job",
+    "cronjob": "CronJob",
 }
 
 

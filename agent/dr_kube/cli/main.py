@@ -35,16 +35,19 @@ def configure_logging(verbose: int) -> None:
 def execute(alert_file: Path, output: str, **context_args: Any) -> int:
     from dr_kube.alerts import load_incidents
     from dr_kube.cli.output import render_text
+    from dr_kube.cluster.owners import OwnerResolver
+    from dr_kube.graph.result import merge_results
     from dr_kube.graph.runner import exit_code, run_incident, worst
     from dr_kube.incidents.grouping import group_incidents
     from dr_kube.service.context import build_context
 
     incidents = load_incidents(alert_file)
-    firing = group_incidents(incidents)
-    if not firing:
+    if all(i.status != "firing" for i in incidents):
         click.echo(f"{alert_file}: every alert in it is resolved; nothing to do.", err=True)
         return 0
     ctx = build_context(**context_args)
+    owners = OwnerResolver(ctx.source)  # a pod's alert is about the workload that owns it
+    firing = group_incidents([owners.resolve(i) for i in incidents])
     results = []
     codes = []
     for incident in firing:
@@ -58,6 +61,7 @@ def execute(alert_file: Path, output: str, **context_args: Any) -> int:
             continue
         results.append(result)
         codes.append(exit_code(result))
+    results = merge_results(results)
     if output == "json":
         docs = [r.to_json_dict() for r in results]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))

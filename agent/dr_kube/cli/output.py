@@ -29,7 +29,13 @@ def render_text(result: Result) -> str:
     out: list[str] = []
     inc = result.incident
     workload = f"{inc.workload.kind}/{inc.workload.name}" if inc.workload else "?"
-    out.append(click.style(f"● {inc.alertname} — {inc.namespace}/{workload}", bold=True))
+    where = f"{inc.namespace}/{workload}" if inc.namespace else workload
+    out.append(click.style(f"● {inc.alertname} — {where}", bold=True))
+    if len(inc.alerts) > 1:
+        names = ", ".join(dict.fromkeys(a.alertname for a in inc.alerts))
+        out.append(f"  One incident, {len(inc.alerts)} alerts: {names}")
+    if inc.workloads:
+        out.append(f"  Workloads hit: {', '.join(inc.workloads)}")
     d = result.diagnosis
     if d is not None:
         out.append(

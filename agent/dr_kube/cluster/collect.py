@@ -22,7 +22,7 @@ from dr_kube.errors import NotFoundError
 from dr_kube.incidents.model import Incident
 from dr_kube.redact import looks_secret_name, redact
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
 MAX_LOG_PODS = 3
 MAX_LOG_CHARS = 200_000
 MAX_ITEM_CHARS = 300  # one evidence item (a message, a command): short enough to read
@@ -87,19 +87,28 @@ def resolve_workload(
     raise NotFoundError(f"workload not found in {source.description}: looked for {wanted}")
 
 
-def replicasets_of(source: ClusterSource, namespace: str, kind: str, name: str) -> list[str]:
-    """The names of the ReplicaSets a workload controls (a Deployment's, old and new)."""
+# The controller between a workload and its pods: a Deployment's ReplicaSets, a CronJob's Jobs.
+MIDDLE_KIND = {"Deployment": "ReplicaSet", "CronJob": "Job"}
+
+
+def middles_of(
+    source: ClusterSource, namespace: str, kind: str, name: str
+) -> list[tuple[str, str]]:
+    """(kind, name) of the objects a workload controls between it and its pods."""
+    middle = MIDDLE_KIND.get(kind)
+    if middle is None:
+        return []
     return [
-        meta(rs).get("name", "") for rs in source.owned_by("ReplicaSet", namespace, [(kind, name)])
+        (middle, meta(o).get("name", ""))
+        for o in source.owned_by(middle, namespace, [(kind, name)])
     ]
 
 
 def pods_of(
-    source: ClusterSource, namespace: str, kind: str, name: str, replicasets: list[str]
+    source: ClusterSource, namespace: str, kind: str, name: str, middles: list[tuple[str, str]]
 ) -> list[K8sObject]:
-    """The workload's pods: controlled by it, or by one of its ReplicaSets."""
-    owners = [(kind, name)] + [("ReplicaSet", rs) for rs in replicasets]
-    return source.owned_by("Pod", namespace, owners)
+    """The workload's pods: controlled by it, or by one of its ReplicaSets or Jobs."""
+    return source.owned_by("Pod", namespace, [(kind, name), *middles])
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -225,6 +234,8 @@ def pod_evidence(pod: K8sObject, secrets: list[str] | tuple[str, ...] = ()) -> P
         node_selector={str(k): str(v) for k, v in (spec.get("nodeSelector") or {}).items()},
         tolerations=[t for t in spec.get("tolerations") or [] if isinstance(t, dict)],
         limit_ranger=(meta(pod).get("annotations") or {}).get(LIMIT_RANGER_ANNOTATION),
+        reason=status.get("reason"),
+        message=short(status["message"], secrets) if status.get("message") else None,
     )
 
 
@@ -291,8 +302,8 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
     name = meta(obj).get("name", "")
     namespace = incident.namespace
     workload = workload_evidence(obj, kind, chain)
-    replicasets = replicasets_of(source, namespace, kind, name)
-    pod_objs = pods_of(source, namespace, kind, name, replicasets)
+    middles = middles_of(source, namespace, kind, name)
+    pod_objs = pods_of(source, namespace, kind, name, middles)
     if alert_pod is not None and all(
         meta(p).get("name") != meta(alert_pod).get("name") for p in pod_objs
     ):
@@ -314,7 +325,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
 
     involved = {("Pod", p.name) for p in pods} | {(kind, name)}
     involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
-    involved |= {("ReplicaSet", rs) for rs in replicasets}
+    involved |= set(middles)
     events = []
     for event in source.events_about(namespace, involved):
         ref = event.get("involvedObject") or {}
@@ -393,6 +404,7 @@ def node_evidence(node: K8sObject) -> NodeEvidence:
             for t in (node.get("spec") or {}).get("taints") or []
             if isinstance(t, dict)
         ],
+        conditions=conditions_of(status),
     )
 
 

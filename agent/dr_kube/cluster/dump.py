@@ -18,6 +18,8 @@ LIST_FILES = {
     "ReplicaSet": "replicasets.json",
     "DaemonSet": "daemonsets.json",
     "StatefulSet": "statefulsets.json",
+    "Job": "jobs.json",  # extras like statefulsets.json: kubectl's dump has no batch objects
+    "CronJob": "cronjobs.json",
     "Service": "services.json",
     "ReplicationController": "replication-controllers.json",
 }
@@ -62,6 +64,16 @@ class DumpSource:
 
     def nodes(self) -> list[K8sObject]:
         return listfile.read_all(self.root / "nodes.json")
+
+    def pods_on_node(self, node: str) -> list[K8sObject]:
+        pods: list[K8sObject] = []
+        for folder in sorted(p for p in self.root.iterdir() if (p / "pods.json").is_file()):
+            pods += [
+                pod
+                for pod in self.list_objects("Pod", folder.name)
+                if (pod.get("spec") or {}).get("nodeName") == node
+            ]
+        return pods
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         pod_dir = self.root / namespace / pod

@@ -93,6 +93,9 @@ class PodEvidence(BaseModel):
     tolerations: list[dict[str, Any]] = Field(default_factory=list)
     # `kubernetes.io/limit-ranger`: which resources a LimitRange defaulted at admission.
     limit_ranger: str | None = None
+    reason: str | None = None  # status.reason: `Evicted`, `NodeLost`, ...
+    message: str | None = None  # status.message: "The node was low on resource: memory. ..."
+    owner: str | None = None  # `Kind/name` of its workload (the pods a node incident lists)
 
     def container(self, name: str) -> ContainerEvidence | None:
         for container in [*self.containers, *self.init_containers]:
@@ -152,6 +155,7 @@ class NodeEvidence(BaseModel):
     ready: bool = True
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[NodeTaint] = Field(default_factory=list)
+    conditions: list[PodCondition] = Field(default_factory=list)  # Ready, MemoryPressure, ...
 
     def untolerated_taints(self, tolerations: list[dict[str, Any]]) -> list[NodeTaint]:
         """The node's scheduling taints that none of `tolerations` tolerates."""

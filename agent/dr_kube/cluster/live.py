@@ -18,6 +18,8 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "ReplicaSet": ("AppsV1Api", "read_namespaced_replica_set", "list_namespaced_replica_set"),
     "StatefulSet": ("AppsV1Api", "read_namespaced_stateful_set", "list_namespaced_stateful_set"),
     "DaemonSet": ("AppsV1Api", "read_namespaced_daemon_set", "list_namespaced_daemon_set"),
+    "Job": ("BatchV1Api", "read_namespaced_job", "list_namespaced_job"),
+    "CronJob": ("BatchV1Api", "read_namespaced_cron_job", "list_namespaced_cron_job"),
 }
 LOG_TAIL_LINES = 500
 SELECTOR_CALLS = 8  # events of up to this many objects: one field-selected call each, else one list
@@ -130,6 +132,13 @@ class LiveSource:
 
     def nodes(self) -> list[K8sObject]:
         data = self._call("CoreV1Api", "list_node")
+        found = json.loads(data) if data else None
+        return list(found.get("items", [])) if isinstance(found, dict) else []
+
+    def pods_on_node(self, node: str) -> list[K8sObject]:
+        data = self._call(
+            "CoreV1Api", "list_pod_for_all_namespaces", field_selector=f"spec.nodeName={node}"
+        )
         found = json.loads(data) if data else None
         return list(found.get("items", [])) if isinstance(found, dict) else []
 

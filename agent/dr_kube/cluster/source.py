@@ -92,6 +92,10 @@ class ClusterSource(Protocol):
 
     def nodes(self) -> list[K8sObject]: ...
 
+    def pods_on_node(self, node: str) -> list[K8sObject]:
+        """The pods of every namespace bound to a node (what a node-level cause hits)."""
+        ...
+
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         """The container's log (the previous instance's with `previous`), None when unavailable."""
         ...

@@ -38,3 +38,4 @@ class Finding(BaseModel):
     container: str | None = None
     fix: FixIntent | None = None
     human_action: str | None = None
+    node: str | None = None  # a node-level cause: the incident is about this node

@@ -51,6 +51,7 @@ class RulesProvider:
             provider=self.name,
             container=best.container,
             human_action=best.human_action,
+            node=best.node,
         )
         leak = (
             probable_leak(request.history, history_now(request))

@@ -159,11 +159,31 @@ def run_one(
     ), texts
 
 
+def one_per_incident(outcomes: list[IncidentOutcome]) -> list[IncidentOutcome]:
+    """Runs whose diagnoses found the same key (a node-level cause through several workloads)
+    are one incident, as the CLI prints them: their costs add up."""
+    merged: dict[str, IncidentOutcome] = {}
+    for outcome in outcomes:
+        first = merged.get(outcome.key)
+        if first is None or outcome.error is not None or first.error is not None:
+            merged.setdefault(
+                outcome.key if first is None else f"{outcome.key}#{len(merged)}", outcome
+            )
+            continue
+        first.attempts += outcome.attempts
+        first.llm_calls += outcome.llm_calls
+        first.tokens_in += outcome.tokens_in
+        first.tokens_out += outcome.tokens_out
+        first.seconds = round(first.seconds + outcome.seconds, 4)
+    return list(merged.values())
+
+
 def run_scenario(
     scenario: Scenario, provider_name: str, render_text: TextRenderer
 ) -> ScenarioOutcome:
     from dr_kube.alerts import load_incidents
     from dr_kube.cluster.dump import DumpSource
+    from dr_kube.cluster.owners import OwnerResolver
     from dr_kube.graph.context import RunContext
     from dr_kube.graph.runner import worst
     from dr_kube.incidents.grouping import group_incidents
@@ -174,8 +194,10 @@ def run_scenario(
     texts: list[str] = []
     seen: list[str] = []
     started = time.perf_counter()
+    loaded: list[Incident] = []
     try:
-        firing = group_incidents(load_incidents(scenario.alert))
+        loaded = load_incidents(scenario.alert)
+        firing = group_incidents(loaded)
     except DrKubeError as exc:
         firing, texts, code = [], [str(exc)], exc.exit_code
     else:
@@ -196,11 +218,14 @@ def run_scenario(
             except DrKubeError as exc:
                 code, texts = exc.exit_code, [str(exc)]
             else:
+                owners = OwnerResolver(ctx.source)  # as the CLI: a pod's alert is its workload's
+                firing = group_incidents([owners.resolve(i) for i in loaded])
                 started = time.perf_counter()  # the agent's time, not the repository set-up
                 for incident in firing:
                     outcome, shown = run_one(incident, ctx, provider, render_text)
                     outcomes.append(outcome)
                     texts += shown
+                outcomes = one_per_incident(outcomes)
                 code = worst([o.exit_code for o in outcomes])
             seen = provider.seen
     seconds = time.perf_counter() - started

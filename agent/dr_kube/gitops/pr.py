@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dr_kube.incidents.history import PastIncident
-from dr_kube.incidents.model import Incident
+from dr_kube.incidents.model import AlertRef, Incident
 from dr_kube.models import Change, Diagnosis, RenderedFix, Risk
 from dr_kube.policy import field_kind
 from dr_kube.redact import redact
@@ -78,6 +78,7 @@ def pr_body(
     app: str | None,
     related: Sequence[PastIncident] = (),
     rendered: RenderedFix | None = None,
+    alerts: Sequence[AlertRef] = (),
 ) -> str:
     workload = incident.workload.name if incident.workload else incident.pod or "?"
     evidence = "\n".join(f"- {line}" for line in diagnosis.evidence) or "- (none)"
@@ -97,7 +98,7 @@ def pr_body(
 
 **Alert:** `{incident.alertname}`{f" ({incident.severity})" if incident.severity else ""}{since} · confidence {diagnosis.confidence:.0%} · diagnosed by `{diagnosis.provider}`
 {unverified_note}
-### Evidence
+{alerts_section(alerts)}### Evidence
 {evidence}
 
 ### Change
@@ -148,6 +149,24 @@ Chart {chart}{digest} · from `{rendered.source or "?"}` · values files {files}
 ```
 </details>
 """
+
+
+MAX_ALERT_LINES = 20
+
+
+def alerts_section(alerts: Sequence[AlertRef]) -> str:
+    """`### Alerts (n)`: every alert this one incident holds; nothing for a single alert."""
+    if len(alerts) <= 1:
+        return ""
+    lines = [f"- `{a.alertname}`" + a.line().removeprefix(a.alertname) for a in alerts]
+    more = len(lines) - MAX_ALERT_LINES
+    shown = lines[:MAX_ALERT_LINES] + ([f"- … and {more} more"] if more > 0 else [])
+    firing = sum(a.status == "firing" for a in alerts)
+    return (
+        f"### Alerts ({len(alerts)}, {firing} firing): one incident, one pull request\n"
+        + "\n".join(shown)
+        + "\n\n"
+    )
 
 
 def related_line(past: PastIncident) -> str:

@@ -10,6 +10,7 @@ from dr_kube.cluster.source import ClusterSource
 from dr_kube.diagnose.provider import Provider
 from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.forges.local import LocalForge
+from dr_kube.incidents.grouping import AlertBook, OwnAlerts
 from dr_kube.incidents.history import Memory, NoMemory
 from dr_kube.policy import Policy
 from dr_kube.store.audit import AuditSink, NoAudit
@@ -32,6 +33,7 @@ class RunContext:
     forge: Forge = field(default_factory=LocalForge)
     audit: AuditSink = field(default_factory=NoAudit)  # the service binds the store's trail
     memory: Memory = field(default_factory=NoMemory)  # the service binds the store's memory
+    alerts: AlertBook = field(default_factory=OwnAlerts)  # the service: the incident's, now
     # Service mode: after a PR the run pauses for review; `copilot` pauses before publishing
     # until an approver answers, `observe` never publishes. The CLI keeps the defaults.
     await_review: bool = False

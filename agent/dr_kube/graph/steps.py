@@ -7,6 +7,7 @@ from typing import Any
 
 from dr_kube.cluster.collect import collect_evidence, evidence_from_alert
 from dr_kube.cluster.evidence import Evidence
+from dr_kube.cluster.node_evidence import collect_node_evidence
 from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.errors import NotFoundError
 from dr_kube.gitops.forges.base import PullRequestSpec
@@ -27,9 +28,13 @@ log = logging.getLogger(__name__)
 
 
 def gather(ctx: RunContext, incident: Incident) -> Evidence:
-    evidence = (
-        collect_evidence(ctx.source, incident) if ctx.source else evidence_from_alert(incident)
-    )
+    node = incident.workload is not None and incident.workload.kind == "Node"
+    if ctx.source is None:
+        evidence = evidence_from_alert(incident)
+    elif node:
+        evidence = collect_node_evidence(ctx.source, incident)
+    else:
+        evidence = collect_evidence(ctx.source, incident)
     if ctx.prometheus_url:
         from dr_kube.cluster.prometheus import query_metrics
 
@@ -161,6 +166,7 @@ def publish(
             app=location.app,
             related=related(ctx, incident, None),
             rendered=checked.rendered,
+            alerts=ctx.alerts.alerts(incident),
         ),
         labels=["dr-kube", f"risk/{checked.risk or 'medium'}"],
         update_comment=update_comment(proposal.diagnosis, outcome.changed, changes),

@@ -40,6 +40,10 @@ class IncidentSummary(BaseModel):
     outcome: str | None = None
     limit_hit: str | None = None
     error: str | None = None
+    alertnames: list[str] = Field(
+        default_factory=list, description="The distinct alert names this incident holds"
+    )
+    firing: int = Field(default=0, description="How many of its alerts still fire")
 
 
 class IncidentList(BaseModel):
@@ -67,7 +71,16 @@ class IncidentDetail(IncidentSummary):
     fix: dict[str, Any] | None = None
     pr: dict[str, Any] | None = None
     changes: list[dict[str, Any]] = Field(default_factory=list)
-    alerts: list[dict[str, Any]] = Field(default_factory=list)
+    alerts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Deliveries, newest first"
+    )
+    held_alerts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Every alert the incident holds (same workload, or node, and cause), with its status",
+    )
+    subjects: list[str] = Field(
+        default_factory=list, description="The workloads (ns/Kind/name) or node it is about"
+    )
     attempts: list[dict[str, Any]] = Field(default_factory=list)
     reviews: list[dict[str, Any]] = Field(default_factory=list)
     replies: list[dict[str, Any]] = Field(default_factory=list)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dr_kube.config.service import Settings
 from dr_kube.gitops.forges.base import REPLY_MARKER, Forge
+from dr_kube.incidents.lifecycle import is_open
 from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Store
 
@@ -128,7 +129,7 @@ class GitHubHandler:
         row = self.store.find_by_pr(pr.number, pr.head.ref or None)
         if row is None:
             return Outcome(200, "ignored", "not a DR-Kube pull request")
-        if row["status"] in ("closed", "resolved"):
+        if not is_open(row["status"]):
             return Outcome(200, "ignored", "incident already closed", row["id"])
         by = (pr.merged_by or d.sender or GitHubUser(login="unknown")).login
         self.store.pr_closed(row["id"], bool(pr.merged), by)
@@ -168,7 +169,7 @@ class GitHubHandler:
             return ignore("the bot's own comment")
         if not body:
             return ignore("empty comment")
-        if row["status"] in ("closed", "resolved"):
+        if not is_open(row["status"]):
             return ignore(f"the incident is {row['status']}")
         if not self._permitted(login):
             return ignore(f"{login} has no write permission on the repository")

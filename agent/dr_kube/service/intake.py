@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
 from dr_kube.incidents.model import Incident
@@ -22,10 +22,23 @@ MAX_BATCH = 256
 Pending = tuple[Sequence[Incident], "Future[list[Ingested]]"]
 
 
+def as_is(incident: Incident) -> Incident:
+    return incident
+
+
 class GroupCommit:
-    def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
+    """`resolve` gives each alert its subject before it is stored (a pod → the workload that
+    owns it), in the delivering thread so that cluster look-ups never hold the commit up."""
+
+    def __init__(
+        self,
+        store: Store,
+        max_batch: int = MAX_BATCH,
+        resolve: Callable[[Incident], Incident] = as_is,
+    ) -> None:
         self.store = store
         self.max_batch = max_batch
+        self.resolve = resolve
         self._queue: queue.Queue[Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="intake-commit", daemon=True)
         self._thread.start()
@@ -33,7 +46,7 @@ class GroupCommit:
     def ingest(self, incidents: Sequence[Incident]) -> list[Ingested]:
         """Store the alerts of one delivery; returns once they are committed."""
         done: Future[list[Ingested]] = Future()
-        self._queue.put((incidents, done))
+        self._queue.put(([self.resolve(i) for i in incidents], done))
         return done.result()
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from dr_kube.cluster import listfile
 from dr_kube.cluster.dump import DumpSource
+from dr_kube.cluster.owners import OwnerResolver
 from dr_kube.config.service import Settings
 from dr_kube.diagnose.factory import make_provider
 from dr_kube.gitops.forges.base import Forge
@@ -38,10 +39,11 @@ class Service:
     worker: Worker
     followup: FollowUp
     run_workers: bool = True
+    owners: OwnerResolver = field(default_factory=lambda: OwnerResolver(None))
     intake: GroupCommit = field(init=False)  # concurrent deliveries share one durable commit
 
     def __post_init__(self) -> None:
-        self.intake = GroupCommit(self.store)
+        self.intake = GroupCommit(self.store, resolve=self.owners.resolve)
 
     def on_intake(self) -> None:
         """New work is stored: wake an idle worker."""
@@ -103,4 +105,13 @@ def build_service(
     )
     followup.wake = worker.wake.set
     github = GitHubHandler(store, settings, metrics, reviews, on_closed=followup.hooks.pr_closed)
-    return Service(store, settings, metrics, github, worker, followup, run_workers=start_workers)
+    return Service(
+        store,
+        settings,
+        metrics,
+        github,
+        worker,
+        followup,
+        run_workers=start_workers,
+        owners=OwnerResolver(base.source),
+    )

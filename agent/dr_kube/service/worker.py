@@ -20,6 +20,7 @@ from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.repo import write_lock
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed
+from dr_kube.incidents.identity import subject_of_key
 from dr_kube.models import Result
 from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Claim, Store
@@ -205,7 +206,19 @@ class Worker:
                 self.hooks.after_run(claim, run, review)
             except Exception:  # Slack and friends never block the PR path
                 log.exception("operator hooks failed after the run of incident %s", claim.id)
-        self.store.release(claim.id, self.name, fields=self._after_fields(claim.id, run))
+        fields = self._after_fields(claim.id, run)
+        if self._settle(claim, run) != claim.id:
+            fields.pop("status", None)  # it joined an older incident of the same key: stays so
+        self.store.release(claim.id, self.name, fields=fields)
+
+    def _settle(self, claim: Claim, run: ServiceRun) -> str:
+        """The diagnosis fixes the incident's key (workload, or node, and cause); the id that
+        holds its alerts now (another one when that key was already open)."""
+        result = run.result
+        if result is None or result.diagnosis is None:
+            return claim.id
+        subject = subject_of_key(result.incident.key)
+        return self.store.settle_identity(claim.id, subject, result.diagnosis.category)
 
     def _drop_pending(self, claim: Claim) -> None:
         for item in claim.pending:

@@ -91,6 +91,9 @@ def proposal(
             },
         },
     ]
+    held = alerts_block(result.get("incident") or {})
+    if held is not None:
+        blocks.append(held)
     evidence = [str(e) for e in (diagnosis.get("evidence") or [])[:3]]
     if evidence:
         blocks.append(
@@ -128,6 +131,27 @@ def proposal(
     if buttons:
         blocks.append(actions(str(incident["id"])))
     return _cut(text), blocks
+
+
+MAX_ALERTS = 10
+
+
+def alerts_block(incident: dict[str, Any]) -> dict[str, Any] | None:
+    """*Alerts (n)*: every alert this one incident holds, and the workloads a node one hit."""
+    alerts = incident.get("alerts") or []
+    workloads = incident.get("workloads") or []
+    if len(alerts) <= 1 and not workloads:
+        return None
+    lines = [
+        f"• `{a.get('alertname')}` {a.get('pod') or a.get('workload') or ''} ({a.get('status')})"
+        for a in alerts[:MAX_ALERTS]
+    ]
+    if len(alerts) > MAX_ALERTS:
+        lines.append(f"• … and {len(alerts) - MAX_ALERTS} more")
+    if workloads:
+        lines.append("*Workloads hit*: " + ", ".join(f"`{w}`" for w in workloads[:MAX_ALERTS]))
+    text = f"*Alerts ({len(alerts)})*: one incident\n" + "\n".join(lines)
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)}}
 
 
 def actions(incident_id: str) -> dict[str, Any]:

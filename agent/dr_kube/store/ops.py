@@ -137,16 +137,10 @@ class OpsStore:
                 "created_at) VALUES (?, NULL, ?, ?, ?, 'queued', NULL, ?)",
                 (incident_id, f"slack:{action}", author, text, ts),
             )
-            row = cur.one("SELECT pending FROM incidents WHERE id = ?", (incident_id,))
-            pending = json.loads(row["pending"]) if row else []
-            pending.append(
-                {"review_id": review_id, "author": author, "action": action, "guidance": text}
-            )
-            cur.run(
-                "UPDATE incidents SET pending = ?, needs_run = 1, not_before = 0, "
-                "status = CASE WHEN status = 'running' THEN status ELSE 'queued' END, "
-                "updated_at = ? WHERE id = ?",
-                (json.dumps(pending), ts, incident_id),
+            self.store._queue_input(
+                cur,
+                incident_id,
+                {"review_id": review_id, "author": author, "action": action, "guidance": text},
             )
         return review_id
 
@@ -158,10 +152,13 @@ class OpsStore:
                 "created_at) VALUES (?, NULL, 'slack:ignore', ?, ?, 'ignore', ?, ?)",
                 (incident_id, author, reason, reason, ts),
             )
-            cur.run(
-                "UPDATE incidents SET status = 'closed', is_open = 0, needs_run = 0, outcome = ?, "
-                "updated_at = ? WHERE id = ?",
-                (f"ignored by {author}: {reason}", ts, incident_id),
+            self.store._move(
+                cur,
+                incident_id,
+                "closed",
+                needs_run=0,
+                outcome=f"ignored by {author}: {reason}",
+                updated_at=ts,
             )
 
     # ---- merge, sync and verification ---------------------------------------------------------
@@ -226,10 +223,13 @@ class OpsStore:
                 "WHERE incident_id = ?",
                 (json.dumps(report), incident_id),
             )
-            cur.run(
-                "UPDATE incidents SET status = 'resolved', is_open = 0, needs_run = 0, outcome = ?, "
-                "updated_at = ? WHERE id = ?",
-                (f"verified: {summary}", ts, incident_id),
+            self.store._move(
+                cur,
+                incident_id,
+                "resolved",
+                needs_run=0,
+                outcome=f"verified: {summary}",
+                updated_at=ts,
             )
             # one transaction: nobody sees the incident resolved without its record and comment
             self.store._event(cur, incident_id, "verify", f"verified: {summary}")

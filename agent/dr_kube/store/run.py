@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dr_kube.incidents.model import AlertRef, Incident
 from dr_kube.store.history import BoundMemory, StoreMemory
 from dr_kube.store.store import Store
 
@@ -21,7 +22,20 @@ class StoreAudit:
         self.store.event(self.incident_id, kind, message, actor=actor, data=data)
 
 
+class StoreAlerts:
+    """The alerts the incident holds in the store now (more may have joined since the claim)."""
+
+    def __init__(self, store: Store, incident_id: str) -> None:
+        self.store = store
+        self.incident_id = incident_id
+
+    def alerts(self, incident: Incident) -> list[AlertRef]:
+        return self.store.alerts_of(self.incident_id) or incident.all_alerts()
+
+
 def bind_store(ctx: Any, store: Store, incident_id: str) -> None:
-    """Give a run context (`RunContext`) the store's audit trail and memory for this incident."""
+    """Give a run context (`RunContext`) the store's audit trail, memory and alerts for this
+    incident."""
     ctx.audit = StoreAudit(store, incident_id)
     ctx.memory = BoundMemory(StoreMemory(store), incident_id)
+    ctx.alerts = StoreAlerts(store, incident_id)

@@ -1,4 +1,7 @@
-"""Tables: incidents, alerts, attempts, reviews, outbox (PR comments to post).
+"""Tables: incidents, alerts (every delivery), incident_alerts (the alerts an incident holds,
+with their current status), incident_subjects (the workloads or node an incident is about),
+subject_locks (one row per subject: intake on several replicas serialises on it), attempts,
+reviews, outbox (PR comments to post).
 
 The audit trail, which records every action, has its own tables (`dr_kube.store.audit`)."""
 
@@ -53,6 +56,29 @@ CREATE TABLE IF NOT EXISTS alerts (
     labels TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alerts_incident ON alerts (incident_id);
+CREATE TABLE IF NOT EXISTS incident_alerts (
+    incident_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    alertname TEXT NOT NULL,
+    status TEXT NOT NULL,
+    pod TEXT,
+    container TEXT,
+    workload TEXT,
+    starts_at TEXT,
+    first_at DOUBLE PRECISION NOT NULL,
+    last_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (incident_id, fingerprint)
+);
+CREATE INDEX IF NOT EXISTS incident_alerts_fingerprint ON incident_alerts (fingerprint);
+CREATE TABLE IF NOT EXISTS incident_subjects (
+    incident_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    PRIMARY KEY (incident_id, subject)
+);
+CREATE INDEX IF NOT EXISTS incident_subjects_subject ON incident_subjects (subject);
+CREATE TABLE IF NOT EXISTS subject_locks (
+    subject TEXT PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS attempts (
     id {serial},
     incident_id TEXT NOT NULL,

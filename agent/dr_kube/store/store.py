@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from dr_kube.incidents import lifecycle
+from dr_kube.incidents.identity import incident_key, incident_to_join
 from dr_kube.incidents.lifecycle import CLOSED_STATUSES
-from dr_kube.incidents.model import Incident
-from dr_kube.store import audit
+from dr_kube.incidents.model import AlertRef, Incident
+from dr_kube.store import audit, identity
 from dr_kube.store.db import Cursor, PostgresDatabase, Row, SqliteDatabase
 from dr_kube.store.schema import statements
 
@@ -27,7 +29,7 @@ INCIDENT_COLUMNS = (
 class Ingested:
     incident_id: str | None
     key: str
-    action: str  # created | joined | refired | resolved | stored
+    action: str  # created | joined | refired | resolved | alert-resolved | stored
 
 
 @dataclass
@@ -85,37 +87,22 @@ class Store:
         return []
 
     def _ingest_one(self, cur: Cursor, incident: Incident, ts: float) -> Ingested:
-        key = incident.key()
-        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-        row = cur.one(
-            "SELECT id, status, merged_at, runs, generation FROM incidents "
-            f"WHERE key = ? AND is_open = 1{lock}",
-            (key,),
-        )
+        subject = incident.subject()
+        fingerprint = incident.fingerprint or incident.id
+        identity.lock_subject(cur, self.db.dialect, subject)
+        row = self._incident_for(cur, incident, subject, fingerprint)
         action = "stored"
         incident_id: str | None = row["id"] if row else None
         if row is None and incident.status == "firing":
-            incident_id = uuid.uuid4().hex[:16]
-            workload = incident.workload.name if incident.workload else (incident.pod or "unknown")
-            cur.run(
-                "INSERT INTO incidents (id, key, status, namespace, workload, category, incident, "
-                "created_at, updated_at, needs_run) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, 1)",
-                (
-                    incident_id,
-                    key,
-                    incident.namespace,
-                    workload,
-                    incident.category_hint or "unknown",
-                    incident.model_dump_json(),
-                    ts,
-                    ts,
-                ),
-            )
-            self._event(cur, incident_id, "created", f"incident opened by {incident.alertname}")
+            incident_id = self._open(cur, incident, subject, ts)
             action = "created"
         elif row is not None and incident.status == "resolved":
-            action = "resolved"
-            self._resolve(cur, row, ts)
+            identity.record_alert(cur, row["id"], incident, ts)
+            if identity.firing_count(cur, row["id"]) == 0:
+                action = "resolved"
+                self._resolve(cur, row, ts)
+            else:
+                action = "alert-resolved"  # the incident still has firing alerts
         elif row is not None and row["status"] == "merged":
             started = starts_ts(incident)
             if started is not None and row["merged_at"] is not None and started > row["merged_at"]:
@@ -125,12 +112,14 @@ class Store:
                 action = "joined"
         elif row is not None:
             action = "joined"
+        if incident_id is not None and incident.status == "firing":
+            identity.record_alert(cur, incident_id, incident, ts)
         cur.run(
             "INSERT INTO alerts (incident_id, fingerprint, alertname, status, starts_at, "
             "received_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 incident_id,
-                incident.fingerprint or incident.id,
+                fingerprint,
                 incident.alertname,
                 incident.status,
                 incident.starts_at.isoformat() if incident.starts_at else None,
@@ -149,18 +138,47 @@ class Store:
             "alert",
             f"alert {incident.alertname} ({incident.status}) received: {action}",
             actor="alertmanager",
-            data={"key": key, "fingerprint": incident.fingerprint, "action": action},
+            data={"key": incident.key(), "fingerprint": incident.fingerprint, "action": action},
         )
-        return Ingested(incident_id, key, action)
+        return Ingested(incident_id, incident.key(), action)
+
+    def _incident_for(
+        self, cur: Cursor, incident: Incident, subject: str, fingerprint: str
+    ) -> Row | None:
+        """The open incident an alert belongs to: the one holding it, or the one it joins."""
+        held = identity.holder_of(cur, fingerprint)
+        if held is not None or incident.status == "resolved":
+            return held or identity.by_key(cur, incident.key())
+        rows = identity.open_incidents(cur, subject)
+        chosen = incident_to_join(identity.as_candidates(rows), incident.category_hint)
+        return next((r for r in rows if r["id"] == chosen), None)
+
+    def _open(self, cur: Cursor, incident: Incident, subject: str, ts: float) -> str:
+        incident_id = uuid.uuid4().hex[:16]
+        workload = incident.workload.name if incident.workload else (incident.pod or "unknown")
+        cur.run(
+            "INSERT INTO incidents (id, key, status, namespace, workload, category, incident, "
+            "created_at, updated_at, needs_run) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, 1)",
+            (
+                incident_id,
+                incident.key(),
+                incident.namespace,
+                workload,
+                incident.category_hint or "unknown",
+                incident.model_dump_json(),
+                ts,
+                ts,
+            ),
+        )
+        identity.add_subject(cur, incident_id, subject)
+        self._event(cur, incident_id, "created", f"incident opened by {incident.alertname}")
+        return incident_id
 
     def _resolve(self, cur: Cursor, row: Row, ts: float) -> None:
         merged = row["status"] == "merged"
         outcome = "fixed: the alert resolved after the merge" if merged else "resolved on its own"
-        cur.run(
-            "UPDATE incidents SET status = 'resolved', is_open = 0, needs_run = 0, outcome = ?, "
-            "updated_at = ? WHERE id = ?",
-            (outcome, ts, row["id"]),
-        )
+        if not self._move(cur, row["id"], "resolved", needs_run=0, outcome=outcome, updated_at=ts):
+            return
         self._event(cur, row["id"], "resolved", outcome, data={"outcome": outcome})
         pr = cur.one("SELECT pr_number FROM incidents WHERE id = ?", (row["id"],))
         if pr and pr["pr_number"] and not merged:
@@ -191,24 +209,66 @@ class Store:
         """A merged fix was not enough: queue the next attempt from the merged state (True), or,
         at the attempt cap, hand the incident to a human (False)."""
         if runs >= self.max_runs:
-            cur.run(
-                "UPDATE incidents SET status = 'needs-human', needs_run = 0, outcome = ?, "
-                "limit_hit = ?, updated_at = ? WHERE id = ?",
-                (
-                    f"not enough: {why}",
-                    f"attempt cap reached ({runs} runs): a human is needed",
-                    ts,
-                    incident_id,
-                ),
+            self._move(
+                cur,
+                incident_id,
+                "needs-human",
+                needs_run=0,
+                outcome=f"not enough: {why}",
+                limit_hit=f"attempt cap reached ({runs} runs): a human is needed",
+                updated_at=ts,
             )
             return False
+        if not self._move(cur, incident_id, "queued"):
+            return False
         cur.run(
-            "UPDATE incidents SET status = 'queued', needs_run = 1, not_before = 0, "
+            "UPDATE incidents SET needs_run = 1, not_before = 0, "
             "generation = generation + 1, outcome = ?, pr_number = NULL, pr_url = NULL, "
             "merged_at = NULL, reviews_applied = 0, pending = '[]', updated_at = ? WHERE id = ?",
             (f"not enough: {why}; trying again from the merged state", ts, incident_id),
         )
         return True
+
+    # ---- identity after diagnosis -------------------------------------------------------------
+    def settle_identity(self, incident_id: str, subject: str, category: str) -> str:
+        """The diagnosis named the cause: the incident's key becomes `subject/category`.
+
+        When another open incident already has that key (the same workload, or node, and cause)
+        this one joins it: its alerts and subjects move there and it ends as `joined`. Returns the
+        id of the incident that now holds the alerts."""
+        key = incident_key(subject, category)
+        with self.db.tx() as cur:
+            identity.lock_subject(cur, self.db.dialect, subject)
+            other = cur.one(
+                "SELECT id FROM incidents WHERE key = ? AND is_open = 1 AND id <> ?",
+                (key, incident_id),
+            )
+            if other is None:
+                cur.run(
+                    "UPDATE incidents SET key = ?, category = ? WHERE id = ? AND is_open = 1",
+                    (key, category, incident_id),
+                )
+                identity.add_subject(cur, incident_id, subject)
+                return incident_id
+            target = str(other["id"])
+            if not self._move(
+                cur,
+                incident_id,
+                "joined",
+                needs_run=0,
+                category=category,
+                outcome=f"joined incident {target}: same subject and cause ({key})",
+                updated_at=now(),
+            ):
+                return incident_id
+            identity.move_holdings(cur, incident_id, target)
+            self._event(cur, incident_id, "joined", f"joined incident {target} ({key})")
+            self._event(cur, target, "joined", f"incident {incident_id} joined: same {key}")
+        return target
+
+    def alerts_of(self, incident_id: str) -> list[AlertRef]:
+        with self.db.tx(write=False) as cur:
+            return identity.alerts_of(cur, incident_id)
 
     # ---- work claiming ------------------------------------------------------------------------
     def claim(self, worker: str, lease: float) -> Claim | None:
@@ -224,14 +284,18 @@ class Store:
             )
             if row is None:
                 return None
+            if not self._move(cur, row["id"], "running"):
+                cur.run("UPDATE incidents SET needs_run = 0 WHERE id = ?", (row["id"],))
+                return None
             cur.run(
-                "UPDATE incidents SET claimed_by = ?, lease_until = ?, status = 'running', "
-                "updated_at = ? WHERE id = ?",
+                "UPDATE incidents SET claimed_by = ?, lease_until = ?, updated_at = ? WHERE id = ?",
                 (worker, ts + lease, ts, row["id"]),
             )
+            incident = Incident.model_validate_json(row["incident"])
+            incident.alerts = identity.alerts_of(cur, row["id"])
         return Claim(
             id=row["id"],
-            incident=Incident.model_validate_json(row["incident"]),
+            incident=incident,
             generation=int(row["generation"]),
             runs=int(row["runs"]),
             pending=json.loads(row["pending"] or "[]"),
@@ -257,8 +321,15 @@ class Store:
     ) -> None:
         """End a claim: write the run's fields, drop the lease (only if it is still ours)."""
         values = {**fields, "claimed_by": None, "lease_until": 0, "updated_at": now()}
-        sets = ", ".join(f"{k} = ?" for k in values)
         with self.db.tx() as cur:
+            mine = cur.one(
+                "SELECT 1 AS x FROM incidents WHERE id = ? AND claimed_by = ?",
+                (incident_id, worker),
+            )
+            status = values.pop("status", None)
+            if mine and status is not None:  # through the lifecycle: a refused step is recorded
+                self._move(cur, incident_id, status)
+            sets = ", ".join(f"{k} = ?" for k in values)
             cur.run(
                 f"UPDATE incidents SET {sets} WHERE id = ? AND claimed_by = ?",
                 (*values.values(), incident_id, worker),
@@ -268,9 +339,33 @@ class Store:
 
     def update(self, incident_id: str, **fields: Any) -> None:
         values = {**fields, "updated_at": now()}
-        sets = ", ".join(f"{k} = ?" for k in values)
         with self.db.tx() as cur:
+            status = values.pop("status", None)
+            if status is not None:
+                self._move(cur, incident_id, status)
+            sets = ", ".join(f"{k} = ?" for k in values)
             cur.run(f"UPDATE incidents SET {sets} WHERE id = ?", (*values.values(), incident_id))
+
+    def _move(self, cur: Cursor, incident_id: str, new: str, **fields: Any) -> bool:
+        """Change an incident's status as the lifecycle allows (with `fields`); a refused step
+        changes nothing and is recorded in the audit trail. Returns whether it moved."""
+        row = cur.one("SELECT status FROM incidents WHERE id = ?", (incident_id,))
+        if row is None:
+            return False
+        try:
+            lifecycle.require(row["status"], new)
+        except lifecycle.IllegalTransitionError as exc:
+            self._event(cur, incident_id, "lifecycle", f"refused: {exc}")
+            return False
+        values = {"status": new, "is_open": 1 if lifecycle.is_open(new) else 0, **fields}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        cur.run(f"UPDATE incidents SET {sets} WHERE id = ?", (*values.values(), incident_id))
+        return True
+
+    def move(self, incident_id: str, new: str, **fields: Any) -> bool:
+        """`_move` in a transaction of its own."""
+        with self.db.tx() as cur:
+            return self._move(cur, incident_id, new, **fields)
 
     def take_pending(self, incident_id: str, count: int) -> None:
         """Drop the first `count` queued reviews once they were applied."""
@@ -353,14 +448,8 @@ class Store:
                 data={"where": "github", "event": event, "action": action, "delivery": delivery},
             )
             if action == "queued":
-                row = cur.one("SELECT pending, status FROM incidents WHERE id = ?", (incident_id,))
-                pending = json.loads(row["pending"]) if row else []
-                pending.append({"review_id": review_id, "author": author, "guidance": body})
-                cur.run(
-                    "UPDATE incidents SET pending = ?, needs_run = 1, not_before = 0, "
-                    "status = CASE WHEN status = 'running' THEN status ELSE 'queued' END, "
-                    "updated_at = ? WHERE id = ?",
-                    (json.dumps(pending), now(), incident_id),
+                self._queue_input(
+                    cur, incident_id, {"review_id": review_id, "author": author, "guidance": body}
                 )
         return review_id
 
@@ -368,20 +457,41 @@ class Store:
         ts = now()
         with self.db.tx() as cur:
             if merged:
-                cur.run(
-                    "UPDATE incidents SET status = 'merged', merged_at = ?, needs_run = 0, "
-                    "outcome = 'merged: waiting for the alert to resolve', updated_at = ? "
-                    "WHERE id = ?",
-                    (ts, ts, incident_id),
+                self._move(
+                    cur,
+                    incident_id,
+                    "merged",
+                    merged_at=ts,
+                    needs_run=0,
+                    outcome="merged: waiting for the alert to resolve",
+                    updated_at=ts,
                 )
                 self._event(cur, incident_id, "pr", f"merged by {by}", actor=by)
             else:
-                cur.run(
-                    "UPDATE incidents SET status = 'closed', is_open = 0, needs_run = 0, "
-                    "outcome = ?, updated_at = ? WHERE id = ?",
-                    (f"PR closed without merge by {by}", ts, incident_id),
+                self._move(
+                    cur,
+                    incident_id,
+                    "closed",
+                    needs_run=0,
+                    outcome=f"PR closed without merge by {by}",
+                    updated_at=ts,
                 )
                 self._event(cur, incident_id, "pr", f"closed without merge by {by}", actor=by)
+
+    def _queue_input(self, cur: Cursor, incident_id: str, item: dict[str, Any]) -> None:
+        """A review or an approver's answer becomes the paused run's next input."""
+        row = cur.one("SELECT pending, status FROM incidents WHERE id = ?", (incident_id,))
+        if row is None:
+            return
+        pending = json.loads(row["pending"])
+        pending.append(item)
+        if row["status"] != "running" and not self._move(cur, incident_id, "queued"):
+            return
+        cur.run(
+            "UPDATE incidents SET pending = ?, needs_run = 1, not_before = 0, updated_at = ? "
+            "WHERE id = ?",
+            (json.dumps(pending), now(), incident_id),
+        )
 
     # ---- outbox (comments and closes to send to the forge) ------------------------------------
     def outbox_add(self, incident_id: str, pr_number: int | None, kind: str, body: str) -> None:
@@ -443,11 +553,15 @@ class Store:
     def list_incidents(self, status: str | None = None, limit: int = 100) -> list[Row]:
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         with self.db.tx(write=False) as cur:
-            return cur.all(
+            rows = cur.all(
                 f"SELECT {INCIDENT_COLUMNS} FROM incidents {where} "
                 f"ORDER BY created_at DESC LIMIT {int(limit)}",
                 params,
             )
+            held = identity.alert_summary(cur, [r["id"] for r in rows])
+        for row in rows:
+            row["alertnames"], row["firing"] = held.get(row["id"], ([], 0))
+        return rows
 
     def get_incident(self, incident_id: str) -> dict[str, Any] | None:
         with self.db.tx(write=False) as cur:
@@ -462,6 +576,10 @@ class Store:
                 "FROM alerts WHERE incident_id = ? ORDER BY id DESC LIMIT 50",
                 (incident_id,),
             )
+            row["held_alerts"] = [
+                a.model_dump(mode="json") for a in identity.alerts_of(cur, incident_id)
+            ]
+            row["subjects"] = identity.subjects_of(cur, incident_id)
             row["attempts"] = cur.all(
                 "SELECT id, generation, kind, worker, started_at, finished_at, status, fix_status, "
                 "changes, validation_errors, pr_action, llm_calls, llm_tokens, error "

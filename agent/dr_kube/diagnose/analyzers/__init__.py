@@ -12,6 +12,7 @@ from dr_kube.diagnose.analyzers import (
     crashloop,
     image_pull,
     memory_pressure,
+    node,
     oom,
     probes,
     replicas,
@@ -31,6 +32,7 @@ ANALYZERS: dict[str, Analyzer] = {
     "memory-pressure": memory_pressure.analyze,
     "cpu-throttling": cpu.analyze,
     "replicas-mismatch": replicas.analyze,
+    "node": node.analyze,
 }
 
 

@@ -1,0 +1,213 @@
+"""Alert storm benchmark: 1,000 deliveries about 10 Deployments x 10 pods, through the real path.
+
+`dr-kube serve` (SQLite, 2 workers, rules provider) reads a `kubectl cluster-info dump` folder of
+10 Online Boutique Deployments with 10 OOMKilled replicas each and works on a GitOps clone whose
+origin is a local bare repository. A client posts 1,000 Alertmanager deliveries, each one
+`ContainerOOMKilled` alert with a pod label only (every pod ten times, as repeat_interval
+re-sends), four at a time. Settled means every incident has left queued/running.
+
+Prints incidents, runs and branches (goal: exactly 10 of each), the time to settle, and its ratio
+to 10 deliveries about the same 10 Deployments on a fresh server (goal ≤ 1.5).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support import replicas  # noqa: E402  (the tests' dump and alert shapes)
+
+TOKEN = "bench-token"
+WORKLOADS = (
+    "frontend",
+    "adservice",
+    "cartservice",
+    "checkoutservice",
+    "currencyservice",
+    "emailservice",
+    "paymentservice",
+    "productcatalogservice",
+    "recommendationservice",
+    "shippingservice",
+)
+PODS = 10
+DELIVERIES = int(os.environ.get("BENCH_STORM_DELIVERIES", "1000"))
+BUSY = ("queued", "running")
+HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    )
+    return done.stdout.strip()
+
+
+def gitops(work: Path) -> tuple[Path, Path]:
+    seed = work / "seed"
+    seed.mkdir()
+    for folder in ("applications", "values"):
+        shutil.copytree(ROOT / folder, seed / folder)
+    git(seed, "init", "-q", "-b", "main")
+    git(seed, "add", ".")
+    git(seed, "commit", "-q", "-m", "baseline")
+    origin = work / "origin.git"
+    git(work, "clone", "-q", "--bare", str(seed), str(origin))
+    git(work, "clone", "-q", str(origin), str(work / "clone"))
+    return work / "clone", origin
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(work: Path, clone: Path, dump: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
+        "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
+        "DRKUBE_DB": str(work / "dr-kube.db"),
+        "DRKUBE_POLL_SECONDS": "0.1",
+        "DRKUBE_CLUSTER_DUMP": str(dump),
+        "DRKUBE_PROVIDER": "rules",
+        "DRKUBE_CHART_OFFLINE": "1",
+        "DRKUBE_CHART_CACHE": str(work / "charts"),
+    }
+    env.pop("GITHUB_TOKEN", None)
+    dr_kube = str(Path(sys.executable).with_name("dr-kube"))
+    server = subprocess.Popen(
+        [dr_kube, "serve", "--gitops-repo", str(clone), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(work / "serve.log").open("wb"),
+        cwd=work,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("dr-kube serve did not start: " + (work / "serve.log").read_text())
+
+
+def bodies(count: int) -> list[bytes]:
+    """`count` deliveries, round-robin over workloads then pods, each one alert."""
+    out = []
+    for n in range(count):
+        workload, pod = WORKLOADS[n % len(WORKLOADS)], (n // len(WORKLOADS)) % PODS
+        out.append(json.dumps(replicas.payload(replicas.oom_killed(workload, pod))).encode())
+    return out
+
+
+def incidents(base: str) -> list[dict[str, Any]]:
+    r = httpx.get(f"{base}/api/v1/incidents?limit=1000", headers=HEADERS, timeout=10)
+    r.raise_for_status()
+    items: list[dict[str, Any]] = r.json()["items"]
+    return items
+
+
+def storm(count: int) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="dr-kube-storm-"))
+    clone, origin = gitops(work)
+    dump = replicas.write_dump(work / "dump", {w: PODS for w in WORKLOADS})
+    server, base = start(work, clone, dump)
+    try:
+        payloads = bodies(count)
+        started = time.perf_counter()
+        with httpx.Client(timeout=30) as http, ThreadPoolExecutor(4) as pool:
+            codes = list(
+                pool.map(
+                    lambda b: (
+                        http.post(
+                            f"{base}/webhooks/alertmanager", content=b, headers=HEADERS
+                        ).status_code
+                    ),
+                    payloads,
+                )
+            )
+        posted = time.perf_counter() - started
+        while True:
+            items = incidents(base)
+            if items and all(i["status"] not in BUSY for i in items):
+                break
+            if time.perf_counter() - started > 600:
+                raise RuntimeError("the storm did not settle in 10 minutes")
+            time.sleep(0.05)
+        settled = time.perf_counter() - started
+        runs = sum(
+            len(
+                httpx.get(f"{base}/api/v1/incidents/{i['id']}", headers=HEADERS, timeout=10).json()[
+                    "attempts"
+                ]
+            )
+            for i in items
+        )
+        branches = [
+            b
+            for b in git(
+                origin, "for-each-ref", "--format=%(refname:short)", "refs/heads/dr-kube"
+            ).splitlines()
+            if b
+        ]
+        return {
+            "deliveries": count,
+            "rejected": sum(c != 202 for c in codes),
+            "incidents": len(items),
+            "runs": runs,
+            "branches": len(branches),
+            "statuses": sorted({i["status"] for i in items}),
+            "post_s": round(posted, 2),
+            "settle_s": round(settled, 2),
+        }
+    finally:
+        server.terminate()
+        server.wait(15)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    baseline = storm(len(WORKLOADS))
+    print("storm baseline (10 deliveries, 10 Deployments):", json.dumps(baseline))
+    result = storm(DELIVERIES)
+    print(f"storm ({DELIVERIES} deliveries, 10 Deployments x {PODS} pods):", json.dumps(result))
+    ratio = result["settle_s"] / baseline["settle_s"]
+    exact = all(result[k] == len(WORKLOADS) for k in ("incidents", "runs", "branches"))
+    print(
+        f"storm: {result['incidents']} incidents, {result['runs']} runs, {result['branches']} "
+        f"branches (goal 10 each: {'ok' if exact else 'OVER'}); settle {result['settle_s']} s vs "
+        f"{baseline['settle_s']} s, ratio {ratio:.2f} (goal <= 1.5: "
+        f"{'ok' if ratio <= 1.5 else 'OVER'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
