@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from dr_kube.config.charts import ChartSettings
 from dr_kube.gitops.chart_archive import chart_from_dir
 from dr_kube.gitops.render import Renderer, RenderError
 from dr_kube.values_model import Chart
@@ -73,3 +75,49 @@ def test_a_failing_template_is_a_one_line_error(tmp_path: Path) -> None:
         Renderer().render(chart, {}, release="rel", namespace="db")
     assert "master.name is required" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def bounded(timeout: float = 20.0, memory: int = 256) -> Renderer:
+    return Renderer(settings=ChartSettings(render_timeout=timeout, render_memory=memory))
+
+
+def test_a_recursive_include_is_one_short_line(tmp_path: Path) -> None:
+    chart = write_chart(
+        tmp_path / "demo",
+        '{{- define "loop" -}}{{ include "loop" . }}{{- end -}}\n{{ include "loop" . }}',
+    )
+    renderer = bounded(memory=1024)
+    with pytest.raises(RenderError, match="nested") as caught:
+        renderer.render(chart, {}, release="rel", namespace="db")
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
+    renderer.close()
+
+
+def test_a_render_that_eats_memory_is_stopped_and_the_next_one_works(tmp_path: Path) -> None:
+    chart = write_chart(
+        tmp_path / "demo", "{{ range until 100000000 }}xxxxxxxxxxxxxxxx{{ end }}\n" + STATEFULSET
+    )
+    renderer = bounded(memory=128)
+    started = time.monotonic()
+    with pytest.raises(RenderError, match="ran out of memory") as caught:
+        renderer.render(chart, {}, release="rel", namespace="db")
+    assert "\n" not in str(caught.value)
+    assert time.monotonic() - started < 15
+    good = write_chart(tmp_path / "good")
+    assert renderer.render(good, {}, release="rel", namespace="db").get(
+        "StatefulSet", "db", "rel-demo-master"
+    )
+    renderer.close()
+
+
+def test_a_render_that_does_not_finish_is_stopped_at_the_timeout(tmp_path: Path) -> None:
+    chart = write_chart(
+        tmp_path / "demo", "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}\n"
+    )
+    renderer = bounded(timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(RenderError, match="did not finish within 1s") as caught:
+        renderer.render(chart, {}, release="rel", namespace="db")
+    assert "\n" not in str(caught.value)
+    assert time.monotonic() - started < 5
+    renderer.close()

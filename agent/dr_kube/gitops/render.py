@@ -1,7 +1,9 @@
 """Render a chart with Helm's own engine (helm-python-sdk), as Argo CD's repo-server does.
 
 Renders are cached per (chart identity, values digest, release, namespace): locating a field and
-verifying a change render the same inputs more than once.
+verifying a change render the same inputs more than once. Helm runs in a worker process
+(gitops/render_process.py) so that a render that never finishes, or eats all memory, is stopped
+with a one-line error (DRKUBE_RENDER_TIMEOUT, DRKUBE_RENDER_MEMORY).
 """
 
 from __future__ import annotations
@@ -9,16 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.error import YAMLError
 
 from dr_kube.gitops.chart_archive import ChartError
+from dr_kube.gitops.render_process import HelmRenderError, RenderProcess
 from dr_kube.values_model import Chart
 from dr_kube.yamlio import load_all
+
+if TYPE_CHECKING:
+    from dr_kube.config.charts import ChartSettings
 
 RENDER_CACHE_SIZE = 64
 # Kinds that are never namespaced: Argo CD does not give them the destination namespace.
@@ -114,14 +121,45 @@ def parse_manifests(
     return rendered
 
 
-class Renderer:
-    """Helm renders, cached; one loaded chart per chart identity."""
+def one_line(message: str, limit: int = 300) -> str:
+    """Helm's message as one short line: a recursive `include` nests the same text a thousand
+    times, so repeats are dropped and the line is cut."""
+    first = next((line for line in message.splitlines() if line.strip()), message).strip()
+    parts = first.split(": error calling include: ")
+    if len(parts) > 2:
+        first = f"{parts[0]}: error calling include (nested {len(parts) - 1} times): {parts[-1]}"
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
-    def __init__(self, cache_size: int = RENDER_CACHE_SIZE) -> None:
+
+class Renderer:
+    """Helm renders, cached, run in a worker process bounded in time and memory."""
+
+    def __init__(
+        self, cache_size: int = RENDER_CACHE_SIZE, settings: ChartSettings | None = None
+    ) -> None:
         self._renders: OrderedDict[tuple[str, str, str, str], Rendered] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._settings = settings
+        self._process: RenderProcess | None = None
         self.renders = 0  # how many times Helm itself ran (for the benchmark)
+
+    def configure(self, settings: ChartSettings) -> None:
+        """Use these limits from the next render on (the worker restarts with them)."""
+        with self._lock:
+            self._settings = settings
+            if self._process is not None:
+                self._process.close()
+                self._process = None
+
+    def warm_up(self) -> None:
+        """Start the render worker now, so its start-up overlaps the caller's own work."""
+        self._worker().start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._process is not None:
+                self._process.close()
 
     def render(
         self, chart: Chart, values: dict[str, Any], *, release: str, namespace: str
@@ -141,22 +179,33 @@ class Renderer:
                 self._renders.popitem(last=False)
         return rendered
 
-    @staticmethod
-    def _helm_render(
-        chart: Chart, values: dict[str, Any], release: str, namespace: str
-    ) -> dict[str, str]:
-        from helm_python import chart as helm_chart
-        from helm_python.errors import HelmError
+    def _worker(self) -> RenderProcess:
+        with self._lock:
+            if self._process is None:
+                from dr_kube.config.charts import ChartSettings
 
-        try:
-            with helm_chart.Chart.load(chart.where) as loaded:
-                manifests: dict[str, str] = loaded.render(
-                    values, name=release, namespace=namespace, is_install=True
+                settings = self._settings or ChartSettings.load()
+                self._process = RenderProcess(
+                    settings.render_timeout, settings.render_memory * 1024 * 1024
                 )
-                return manifests
-        except HelmError as exc:
-            first = next((line for line in str(exc).splitlines() if line.strip()), str(exc))
-            raise RenderError(f"{chart.name} {chart.version or ''}: {first}".strip()) from None
+                # The worker ends with this renderer (or at exit); it also ends on its own when
+                # this process dies, as its stdin closes.
+                weakref.finalize(self, self._process.close)
+            return self._process
+
+    def _helm_render(
+        self, chart: Chart, values: dict[str, Any], release: str, namespace: str
+    ) -> dict[str, str]:
+        label = f"{chart.name} {chart.version or ''}".strip()
+        try:
+            manifests: dict[str, str] = self._worker().render(
+                chart.where, values, release, namespace
+            )
+            return manifests
+        except HelmRenderError as exc:
+            raise RenderError(f"{label}: {one_line(str(exc))}") from None
+        except ChartError as exc:
+            raise RenderError(f"{label}: {exc}") from None
 
 
 RENDERER = Renderer()
