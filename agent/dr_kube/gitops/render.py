@@ -88,7 +88,8 @@ def chart_identity(chart: Chart) -> str:
     """The archive digest when known; else the chart's files (a folder in the GitOps repo may change
     between runs of one process)."""
     if chart.digest:
-        return chart.digest
+        # The same archive assembled with its dependencies elsewhere is another chart to render.
+        return f"{chart.digest}:{chart.where}"
     where = Path(chart.where)
     digest = hashlib.sha256(str(where).encode())
     files = sorted(p for p in where.rglob("*") if p.is_file()) if where.is_dir() else [where]
