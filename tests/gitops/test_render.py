@@ -10,7 +10,7 @@ import pytest
 from dr_kube.config.charts import ChartSettings
 from dr_kube.gitops.chart_archive import chart_from_dir
 from dr_kube.gitops.render import Renderer, RenderError
-from dr_kube.values_model import Chart
+from dr_kube.values_model import Chart, RenderInputs, ValueLayer
 
 STATEFULSET = """\
 apiVersion: apps/v1
@@ -120,4 +120,33 @@ def test_a_render_that_does_not_finish_is_stopped_at_the_timeout(tmp_path: Path)
         renderer.render(chart, {}, release="rel", namespace="db")
     assert "\n" not in str(caught.value)
     assert time.monotonic() - started < 5
+    renderer.close()
+
+
+def test_two_value_files_render_with_the_later_one_winning(tmp_path: Path) -> None:
+    chart = write_chart(tmp_path / "demo")
+    inputs = RenderInputs(
+        release="shop",
+        namespace="db",
+        layers=[
+            ValueLayer(
+                origin="values/common.yaml",
+                file="values/common.yaml",
+                values={"master": {"resources": {"limits": {"memory": "256Mi", "cpu": "1"}}}},
+            ),
+            ValueLayer(
+                origin="values/prod.yaml",
+                file="values/prod.yaml",
+                values={"master": {"resources": {"limits": {"memory": "512Mi"}}}},
+            ),
+        ],
+    )
+    renderer = Renderer()
+    rendered = renderer.render(
+        chart, inputs.merged(), release=inputs.release, namespace=inputs.namespace
+    )
+    master = rendered.get("StatefulSet", "db", "shop-demo-master")
+    assert master is not None
+    limits = master.body["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    assert limits == {"memory": "512Mi", "cpu": "1"}
     renderer.close()

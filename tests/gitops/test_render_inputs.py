@@ -128,3 +128,18 @@ def test_a_ref_no_source_has_is_named(tmp_path: Path) -> None:
     app_file.write_text(app_file.read_text().replace("ref: values", "ref: other"))
     with pytest.raises(NotFoundError, match="names ref 'values'"):
         inputs_of(root)
+
+
+@pytest.mark.parametrize("entry", ["$values/../outside.yaml", "../../outside.yaml"])
+def test_a_values_file_outside_the_repository_or_chart_is_refused(
+    tmp_path: Path, entry: str
+) -> None:
+    root = write_repo(tmp_path / "repo")
+    (tmp_path / "outside.yaml").write_text("secret: 1\n")
+    app_file = root / "applications" / "cache.yaml"
+    app_file.write_text(app_file.read_text().replace("$values/values/redis/missing.yaml", entry))
+    chart_dir = tmp_path / "repo" / "chart"
+    chart_dir.mkdir()
+    chart = Chart(name="redis", version="18.1.0", where=str(chart_dir), defaults={})
+    with pytest.raises(InputError, match="points outside the"):
+        inputs_of(root, chart)

@@ -49,6 +49,12 @@ def _file_layer(
     else:  # a chart from a repository: a plain entry is a file inside the chart
         file = None
         path = Path(chart.where) / entry if chart is not None else Path(entry)
+    inside = repo if file is not None else Path(chart.where) if chart is not None else None
+    if inside is None or not path.resolve().is_relative_to(inside.resolve()):
+        raise InputError(
+            f"Application {app.name}: values file {entry} points outside the "
+            f"{'GitOps repository' if file is not None else 'chart'}"
+        )
     if not path.is_file():
         if source.ignore_missing_value_files:
             return None
