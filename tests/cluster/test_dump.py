@@ -90,6 +90,8 @@ def test_evidence_from_the_sample_cluster() -> None:
     assert container.waiting_reason == "CrashLoopBackOff"
     assert any(e.reason == "BackOff" and e.count > 1 for e in evidence.events)
     assert evidence.nodes and evidence.nodes[0].allocatable_memory
+    # What Helm's .Capabilities.KubeVersion is rendered with (issue 12).
+    assert evidence.kube_version() == "v1.31.2"
 
 
 def test_scheduler_events_count_their_series() -> None:

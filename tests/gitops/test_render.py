@@ -150,3 +150,36 @@ def test_two_value_files_render_with_the_later_one_winning(tmp_path: Path) -> No
     limits = master.body["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
     assert limits == {"memory": "512Mi", "cpu": "1"}
     renderer.close()
+
+
+CAPABILITIES = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: caps
+data:
+  kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  {{- if .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}
+  operator: "yes"
+  {{- end }}
+"""
+
+
+def test_the_clusters_kubernetes_version_and_api_groups_reach_capabilities(
+    tmp_path: Path,
+) -> None:
+    chart = write_chart(tmp_path / "demo", CAPABILITIES)
+    renderer = Renderer()
+    plain = renderer.render(chart, {}, release="rel", namespace="db").get("ConfigMap", "db", "caps")
+    assert plain is not None and plain.body["data"] == {"kube": "v1.36.0"}  # Helm's defaults
+    cluster = renderer.render(
+        chart,
+        {},
+        release="rel",
+        namespace="db",
+        kube_version="v1.29.4",
+        api_versions=["monitoring.coreos.com/v1"],
+    ).get("ConfigMap", "db", "caps")
+    assert cluster is not None
+    assert cluster.body["data"] == {"kube": "v1.29.4", "operator": "yes"}
+    renderer.close()

@@ -143,3 +143,12 @@ def test_a_values_file_outside_the_repository_or_chart_is_refused(
     chart = Chart(name="redis", version="18.1.0", where=str(chart_dir), defaults={})
     with pytest.raises(InputError, match="points outside the"):
         inputs_of(root, chart)
+
+
+def test_notes_name_what_the_render_does_not_know_of_the_cluster(tmp_path: Path) -> None:
+    (app,) = load_applications(write_repo(tmp_path))
+    unknown = render_inputs(app, tmp_path)
+    assert len(unknown.notes) == 2 and "Kubernetes version" in unknown.notes[0]
+    known = render_inputs(app, tmp_path, kube_version="v1.31.2")
+    assert known.kube_version == "v1.31.2"
+    assert [n for n in known.notes if "API groups" in n] == known.notes

@@ -406,6 +406,7 @@ def node_evidence(node: K8sObject) -> NodeEvidence:
         allocatable_cpu=allocatable.get("cpu"),
         allocatable_memory=allocatable.get("memory"),
         ready=ready,
+        kubelet_version=(status.get("nodeInfo") or {}).get("kubeletVersion"),
         labels={str(k): str(v) for k, v in (meta(node).get("labels") or {}).items()},
         taints=[
             NodeTaint(key=t.get("key", ""), value=t.get("value"), effect=t.get("effect", ""))

@@ -136,6 +136,7 @@ def locate(
     workload: WorkloadEvidence,
     chart_dirs: list[Path],
     values_file_hint: str | None = None,
+    kube_version: str | None = None,
 ) -> Location:
     """Find where in the GitOps repository this workload is configured."""
     how: list[str] = []
@@ -171,7 +172,7 @@ def locate(
     render: RenderInputs | None = None
     if app is not None:
         try:
-            render = render_inputs(app, repo, chart)
+            render = render_inputs(app, repo, chart, kube_version=kube_version)
         except (NotFoundError, InputError) as exc:
             how.append(f"not rendered: {exc}")
     override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)

@@ -13,6 +13,7 @@ import json
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,7 +139,7 @@ class Renderer:
     def __init__(
         self, cache_size: int = RENDER_CACHE_SIZE, settings: ChartSettings | None = None
     ) -> None:
-        self._renders: OrderedDict[tuple[str, str, str, str], Rendered] = OrderedDict()
+        self._renders: OrderedDict[tuple[str, str, str, str, str], Rendered] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._settings = settings
@@ -163,15 +164,35 @@ class Renderer:
                 self._process.close()
 
     def render(
-        self, chart: Chart, values: dict[str, Any], *, release: str, namespace: str
+        self,
+        chart: Chart,
+        values: dict[str, Any],
+        *,
+        release: str,
+        namespace: str,
+        kube_version: str | None = None,
+        api_versions: Sequence[str] = (),
     ) -> Rendered:
-        key = (chart_identity(chart), values_digest(values), release, namespace)
+        """The chart rendered as Argo CD would; `kube_version` (`v1.29.4`) and `api_versions`
+        (`monitoring.coreos.com/v1`, ...) are what `.Capabilities` reports, Helm's defaults when
+        not given (Kubernetes v1.36.0, built-in API groups only)."""
+        capabilities = (kube_version, tuple(sorted(api_versions)))
+        key = (
+            chart_identity(chart),
+            values_digest(values),
+            release,
+            namespace,
+            values_digest({"capabilities": capabilities}),
+        )
         with self._lock:
             if key in self._renders:
                 self._renders.move_to_end(key)
                 return self._renders[key]
         rendered = parse_manifests(
-            self._helm_render(chart, values, release, namespace), chart, release, namespace
+            self._helm_render(chart, values, release, namespace, capabilities),
+            chart,
+            release,
+            namespace,
         )
         with self._lock:
             self.renders += 1
@@ -195,12 +216,17 @@ class Renderer:
             return self._process
 
     def _helm_render(
-        self, chart: Chart, values: dict[str, Any], release: str, namespace: str
+        self,
+        chart: Chart,
+        values: dict[str, Any],
+        release: str,
+        namespace: str,
+        capabilities: tuple[str | None, tuple[str, ...]],
     ) -> dict[str, str]:
         label = f"{chart.name} {chart.version or ''}".strip()
         try:
             manifests: dict[str, str] = self._worker().render(
-                chart.where, values, release, namespace
+                chart.where, values, release, namespace, capabilities
             )
             return manifests
         except HelmRenderError as exc:

@@ -14,9 +14,14 @@ from dr_kube.values_model import Chart, RenderInputs, ValueLayer, merge_values
 from dr_kube.yamlio import load_file, load_one
 
 DEFAULT_NAMESPACE = "default"  # what Helm uses when the Application names no destination namespace
-ENGINE_NOTE = (
-    "rendered without the cluster's Kubernetes version and API groups: Helm's SDK takes neither, "
-    "so .Capabilities holds the engine's defaults"
+KUBE_VERSION_NOTE = (
+    "rendered for Helm's default Kubernetes version (v1.36.0): the cluster's version is not known "
+    "(a dump's nodes.json or the live API gives it)"
+)
+API_VERSIONS_NOTE = (
+    "rendered with the built-in API groups only: the cluster's custom API groups are not known, "
+    "so templates gated on .Capabilities.APIVersions (monitoring.coreos.com/v1, ...) may differ "
+    "from Argo CD's render"
 )
 
 
@@ -110,8 +115,28 @@ def _parameters_layer(app: Application, source: AppSource) -> ValueLayer | None:
     return ValueLayer(origin="helm.parameters", values=values)
 
 
-def render_inputs(app: Application, repo: Path, chart: Chart | None = None) -> RenderInputs:
-    """The release, namespace and value layers Argo CD renders `app` with."""
+def capability_notes(kube_version: str | None, api_versions: list[str]) -> list[str]:
+    """What the render cannot reproduce of the cluster, one line each."""
+    return [
+        note
+        for note, missing in (
+            (KUBE_VERSION_NOTE, not kube_version),
+            (API_VERSIONS_NOTE, not api_versions),
+        )
+        if missing
+    ]
+
+
+def render_inputs(
+    app: Application,
+    repo: Path,
+    chart: Chart | None = None,
+    *,
+    kube_version: str | None = None,
+    api_versions: list[str] | None = None,
+) -> RenderInputs:
+    """The release, namespace and value layers Argo CD renders `app` with, and the cluster's
+    Kubernetes version and API groups when known (Argo CD passes both to Helm)."""
     source = app.chart_source
     layers: list[ValueLayer] = []
     if source is not None:
@@ -128,5 +153,7 @@ def render_inputs(app: Application, repo: Path, chart: Chart | None = None) -> R
         release=app.release_name,
         namespace=app.namespace or DEFAULT_NAMESPACE,
         layers=layers,
-        notes=[ENGINE_NOTE],
+        notes=capability_notes(kube_version, api_versions or []),
+        kube_version=kube_version,
+        api_versions=api_versions or [],
     )

@@ -51,8 +51,23 @@ class RenderProcess:
         with self._lock:
             self._ensure()
 
-    def render(self, chart: str, values: dict[str, Any], release: str, namespace: str) -> Any:
-        request = {"chart": chart, "values": values, "release": release, "namespace": namespace}
+    def render(
+        self,
+        chart: str,
+        values: dict[str, Any],
+        release: str,
+        namespace: str,
+        capabilities: tuple[str | None, tuple[str, ...]] = (None, ()),
+    ) -> Any:
+        """Helm's manifests; `capabilities` is (Kubernetes version, extra API versions)."""
+        request = {
+            "chart": chart,
+            "values": values,
+            "release": release,
+            "namespace": namespace,
+            "kube_version": capabilities[0],
+            "api_versions": list(capabilities[1]),
+        }
         with self._lock:
             proc = self._ensure()
             assert proc.stdin is not None

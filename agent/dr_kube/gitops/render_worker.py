@@ -52,20 +52,29 @@ def limit_memory(budget: int) -> None:
 
 
 def render(request: dict[str, Any]) -> dict[str, Any]:
+    from helm_python import _native
     from helm_python import chart as helm_chart
     from helm_python.errors import HelmError
 
+    options: dict[str, Any] = {
+        "name": request["release"],
+        "namespace": request["namespace"],
+        "is_install": True,
+    }
+    # The C library's render takes the cluster's Kubernetes version and API groups (its options
+    # struct has kube_version and api_versions); helm-python-sdk's Chart.render does not pass them.
+    if request.get("kube_version"):
+        options["kube_version"] = request["kube_version"]
+    if request.get("api_versions"):
+        options["api_versions"] = list(request["api_versions"])
     try:
         # A loaded chart is not reused: Helm's dependency processing (aliases, conditions) changes
         # it in place, so a second render with other values would see the first one's sub-charts.
         with helm_chart.Chart.load(request["chart"]) as loaded:
-            manifests = loaded.render(
-                request["values"],
-                name=request["release"],
-                namespace=request["namespace"],
-                is_install=True,
+            text = _native.call_string(
+                "helm_render", loaded._raw(), json.dumps(request["values"]), json.dumps(options)
             )
-        return {"manifests": manifests}
+        return {"manifests": json.loads(text)}
     except HelmError as exc:
         return {"error": type(exc).__name__, "message": str(exc)}
 

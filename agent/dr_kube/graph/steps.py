@@ -56,7 +56,13 @@ def find_values(
 ) -> tuple[Location | None, str | None, str | None]:
     """(location, values text, error): a workload DR-Kube cannot place is diagnosed, not fixed."""
     try:
-        location = locate(ctx.repo, evidence.workload, ctx.chart_dirs, incident.values_file)
+        location = locate(
+            ctx.repo,
+            evidence.workload,
+            ctx.chart_dirs,
+            incident.values_file,
+            kube_version=evidence.kube_version(),
+        )
     except NotFoundError as exc:
         return None, None, str(exc)
     return location, (ctx.repo / location.values_file).read_text(encoding="utf-8"), None
