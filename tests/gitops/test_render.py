@@ -183,3 +183,12 @@ def test_the_clusters_kubernetes_version_and_api_groups_reach_capabilities(
     assert cluster is not None
     assert cluster.body["data"] == {"kube": "v1.29.4", "operator": "yes"}
     renderer.close()
+
+
+def test_a_template_that_renders_invalid_yaml_is_a_one_line_error(tmp_path: Path) -> None:
+    chart = write_chart(tmp_path / "demo", STATEFULSET + "---\nkind: ConfigMap\n  bad: [indent\n")
+    renderer = Renderer()
+    with pytest.raises(RenderError, match="renders invalid YAML") as caught:
+        renderer.render(chart, {}, release="rel", namespace="db")
+    assert "\n" not in str(caught.value) and "master.yaml" in str(caught.value)
+    renderer.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,11 +29,15 @@ from dr_kube.gitops.chart_archive import (
     read_archive,
 )
 from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef
+from dr_kube.gitops.render import chart_identity
 from dr_kube.values_model import Chart
 from dr_kube.yamlio import load_one
 
 MAX_DEPTH = 5  # sub-charts of sub-charts...
 BUILT = "built"
+BUILT_CACHE_SIZE = 32
+_BUILT: dict[tuple[str, str], Chart] = {}
+_BUILT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -149,9 +154,12 @@ def coalesce(defaults: Any, override: Any) -> Any:
     return merged
 
 
-def defaults_with_subcharts(files: dict[str, bytes], where: str, depth: int = 0) -> dict[str, Any]:
-    """The chart's defaults with every sub-chart's defaults under its alias or name."""
-    own = _yaml(files, "values.yaml", where) or {}
+def defaults_with_subcharts(
+    files: dict[str, bytes], where: str, depth: int = 0, own: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The chart's defaults (`own` when already read) with every sub-chart's defaults under its
+    alias or name."""
+    own = own if own is not None else _yaml(files, "values.yaml", where) or {}
     own = own if isinstance(own, dict) else {}
     if depth > MAX_DEPTH:
         return own
@@ -187,7 +195,20 @@ class DependencyBuilder:
         self.root = fetcher.settings.cache / BUILT
 
     def build(self, chart: Chart, depth: int = 0) -> Chart:
-        """`chart` with every dependency in its charts/ and sub-chart defaults in its defaults."""
+        """`chart` with every dependency in its charts/ and sub-chart defaults in its defaults;
+        built once per chart identity in this process."""
+        key = (chart_identity(chart), str(self.root))
+        with _BUILT_LOCK:
+            if key in _BUILT:
+                return _BUILT[key]
+        built = self._build(chart, depth)
+        with _BUILT_LOCK:
+            _BUILT[key] = built
+            while len(_BUILT) > BUILT_CACHE_SIZE:
+                _BUILT.pop(next(iter(_BUILT)))
+        return built
+
+    def _build(self, chart: Chart, depth: int) -> Chart:
         folder = Path(chart.where)
         if not folder.is_dir():
             return chart
@@ -204,9 +225,8 @@ class DependencyBuilder:
             still = missing(files, label)
             if still:
                 raise ChartError(f"{label}: dependency {still[0].name} is missing from charts/")
-        return chart.model_copy(
-            update={"where": str(folder), "defaults": defaults_with_subcharts(files, label)}
-        )
+        defaults = defaults_with_subcharts(files, label, own=chart.defaults)
+        return chart.model_copy(update={"where": str(folder), "defaults": defaults})
 
     def _assemble(
         self,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dr_kube.config.charts import ChartSettings
 
 RENDER_CACHE_SIZE = 64
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".tpl", ".json")
 # Kinds that are never namespaced: Argo CD does not give them the destination namespace.
 CLUSTER_KINDS = frozenset(
     {
@@ -100,26 +101,50 @@ def chart_identity(chart: Chart) -> str:
     return digest.hexdigest()
 
 
+def _is_manifest(template: str) -> bool:
+    return template.endswith(MANIFEST_SUFFIXES) and not template.endswith("/NOTES.txt")
+
+
+def _load_text(text: str, chart: Chart, template: str) -> list[Any]:
+    try:
+        return load_all(text)
+    except YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RenderError(f"{chart.name}: {template} renders invalid YAML ({first})") from None
+
+
+def _add(rendered: Rendered, template: str, doc: Any) -> None:
+    if not isinstance(doc, dict) or not doc.get("kind"):
+        return
+    meta = doc.get("metadata") or {}
+    kind = str(doc["kind"])
+    ns = "" if kind in CLUSTER_KINDS else str(meta.get("namespace") or rendered.namespace)
+    key = ObjectKey(kind, ns, str(meta.get("name", "")))
+    rendered.objects[key] = RenderedObject(key=key, template=template, body=doc)
+
+
 def parse_manifests(
     manifests: dict[str, str], chart: Chart, release: str, namespace: str
 ) -> Rendered:
+    """Objects from Helm's rendered text (parsed here)."""
     rendered = Rendered(chart=chart, release=release, namespace=namespace)
     for template in sorted(manifests):
-        if not template.endswith((".yaml", ".yml", ".tpl", ".json")) or "/NOTES.txt" in template:
-            continue
-        try:
-            docs = load_all(manifests[template])
-        except YAMLError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise RenderError(f"{chart.name}: {template} renders invalid YAML ({first})") from None
-        for doc in docs:
-            if not isinstance(doc, dict) or not doc.get("kind"):
-                continue
-            meta = doc.get("metadata") or {}
-            kind = str(doc["kind"])
-            ns = "" if kind in CLUSTER_KINDS else str(meta.get("namespace") or namespace)
-            key = ObjectKey(kind, ns, str(meta.get("name", "")))
-            rendered.objects[key] = RenderedObject(key=key, template=template, body=doc)
+        if _is_manifest(template):
+            for doc in _load_text(manifests[template], chart, template):
+                _add(rendered, template, doc)
+    return rendered
+
+
+def from_documents(
+    documents: dict[str, list[list[Any]]], chart: Chart, release: str, namespace: str
+) -> Rendered:
+    """Objects from the documents the worker parsed ([True, object] or [False, text] when Go's
+    parser took no mapping from it: those are read here, for a precise error or to be skipped)."""
+    rendered = Rendered(chart=chart, release=release, namespace=namespace)
+    for template in sorted(documents):
+        for parsed, doc in documents[template]:
+            for body in [doc] if parsed else _load_text(doc, chart, template):
+                _add(rendered, template, body)
     return rendered
 
 
@@ -188,7 +213,7 @@ class Renderer:
             if key in self._renders:
                 self._renders.move_to_end(key)
                 return self._renders[key]
-        rendered = parse_manifests(
+        rendered = from_documents(
             self._helm_render(chart, values, release, namespace, capabilities),
             chart,
             release,
@@ -222,13 +247,13 @@ class Renderer:
         release: str,
         namespace: str,
         capabilities: tuple[str | None, tuple[str, ...]],
-    ) -> dict[str, str]:
+    ) -> dict[str, list[list[Any]]]:
         label = f"{chart.name} {chart.version or ''}".strip()
         try:
-            manifests: dict[str, str] = self._worker().render(
+            documents: dict[str, list[list[Any]]] = self._worker().render(
                 chart.where, values, release, namespace, capabilities
             )
-            return manifests
+            return documents
         except HelmRenderError as exc:
             raise RenderError(f"{label}: {one_line(str(exc))}") from None
         except ChartError as exc:

@@ -59,7 +59,8 @@ class RenderProcess:
         namespace: str,
         capabilities: tuple[str | None, tuple[str, ...]] = (None, ()),
     ) -> Any:
-        """Helm's manifests; `capabilities` is (Kubernetes version, extra API versions)."""
+        """Helm's manifests as documents per template (see render_worker.documents);
+        `capabilities` is (Kubernetes version, extra API versions)."""
         request = {
             "chart": chart,
             "values": values,
@@ -78,7 +79,7 @@ class RenderProcess:
             answer = self._answer(proc, self.timeout, "the render")
         if "error" in answer:
             raise HelmRenderError(str(answer["error"]), str(answer.get("message", "")))
-        return answer["manifests"]
+        return answer["documents"]
 
     def close(self) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ has made its start-up reservations: the budget is on top of what an idle worker 
 from __future__ import annotations
 
 import json
+import re
 import resource
 import struct
 import sys
@@ -30,8 +31,21 @@ def read_message(stream: BinaryIO) -> Any:
     return json.loads(stream.read(size))
 
 
+class RawJSON(str):
+    """JSON text to be written as it is inside a message."""
+
+
+def encode(message: dict[str, Any]) -> str:
+    raw = {k: v for k, v in message.items() if isinstance(v, RawJSON)}
+    rest = json.dumps({k: v for k, v in message.items() if k not in raw})
+    if not raw:
+        return rest
+    spliced = ",".join(f"{json.dumps(k)}:{v}" for k, v in raw.items())
+    return f"{rest[:-1]}{',' if len(rest) > 2 else ''}{spliced}}}"
+
+
 def write_message(stream: BinaryIO, message: Any) -> None:
-    data = json.dumps(message).encode()
+    data = encode(message).encode()
     stream.write(HEADER.pack(len(data)) + data)
     stream.flush()
 
@@ -74,9 +88,38 @@ def render(request: dict[str, Any]) -> dict[str, Any]:
             text = _native.call_string(
                 "helm_render", loaded._raw(), json.dumps(request["values"]), json.dumps(options)
             )
-        return {"manifests": json.loads(text)}
+        return {"documents": RawJSON(documents(json.loads(text)))}
     except HelmError as exc:
         return {"error": type(exc).__name__, "message": str(exc)}
+
+
+# Helm's own split of a rendered template into documents (releaseutil.SplitManifests).
+SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".tpl", ".json")
+
+
+def documents(manifests: dict[str, str]) -> str:
+    """Each manifest's documents parsed by Go's YAML reader (the one Kubernetes tools read
+    manifests with, and much faster here than a Python parser), as JSON text
+    `{template: [[true, mapping] | [false, text], ...]}`: false for a document it takes no mapping
+    from (a list, a scalar, invalid YAML). Go's JSON is spliced in, never decoded here."""
+    from helm_python import _native
+    from helm_python.errors import HelmError
+
+    parts = []
+    for template, text in manifests.items():
+        if not template.endswith(MANIFEST_SUFFIXES) or template.endswith("/NOTES.txt"):
+            continue
+        docs = []
+        for doc in SEPARATOR.split(text):
+            if not doc.strip():
+                continue
+            try:
+                docs.append(f"[true,{_native.call_string('helm_values_from_yaml', doc)}]")
+            except HelmError:
+                docs.append(f"[false,{json.dumps(doc)}]")
+        parts.append(f"{json.dumps(template)}:[{','.join(docs)}]")
+    return "{" + ",".join(parts) + "}"
 
 
 def main() -> None:
