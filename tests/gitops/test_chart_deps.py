@@ -353,3 +353,24 @@ def test_a_corrupt_vendored_archive_is_a_one_line_reason(tmp_path: Path) -> None
     chart, why = locate_chart(stack_app(), repo, [], settings(tmp_path, offline=True))
     assert chart is None and why is not None
     assert "not a readable chart archive" in why and "\n" not in why
+
+
+def test_an_umbrella_from_a_helm_repository_renders_with_the_sub_charts_it_packs(
+    tmp_path: Path, sub_repo: Served, renderer: Renderer
+) -> None:
+    # Helm packages a chart only with its dependencies in charts/ (`helm dependency update` first).
+    source = umbrella(tmp_path / "src" / "stack", LOCKED.format(url=sub_repo.url))
+    registry.dependency_update(source)
+    package(source, sub_repo.folder)
+    sub_repo.index()
+    app = Application(
+        name="mon",
+        file="applications/stack.yaml",
+        sources=[AppSource(repo_url=sub_repo.url, chart="stack", target_revision="66.x")],
+    )
+    chart, why = locate_chart(app, tmp_path, [], settings(tmp_path))
+    assert why is None and chart is not None
+    assert chart.version == "66.2.1" and chart.digest  # the umbrella's own archive digest
+    assert not (tmp_path / "cache" / "built").exists()  # nothing to fetch: the archive has them
+    assert set(deployments(renderer, chart, {})) == {"mon-grafana", "mon-kubeStateMetrics"}
+    assert chart.defaults["grafana"]["resources"]["limits"]["memory"] == "64Mi"

@@ -336,3 +336,12 @@ def test_a_repository_that_never_answers_is_a_timeout(tmp_path: Path) -> None:
                 ChartRef("http", url, "web", "1.0.0")
             )
         assert time.monotonic() - started < 5
+
+
+def test_a_chart_over_the_unpacked_size_limit_is_refused() -> None:
+    block = b"\0" * (5 * 1024 * 1024)  # each member at Helm's limit; together over 100 MiB
+    members = {"web/Chart.yaml": b"name: web\nversion: 1.0.0\n"}
+    members |= {f"web/files/part-{i}.bin": block for i in range(21)}
+    with pytest.raises(ChartError, match="chart is over") as caught:
+        read_archive(tgz(members), "web.tgz")
+    assert "\n" not in str(caught.value)
