@@ -4,7 +4,7 @@ thousands of lines), through the bounded render worker; the render cache; the wo
 `dr-kube run` on the sample against a bare `import langgraph.graph`.
 
 Goals (issue 12): locate + verify at most 3 plain renders of the same chart; `dr-kube run` on the
-sample within 2× a bare `import langgraph.graph`. Prints its figures; `make bench` runs it.
+sample within twice a bare `import langgraph.graph`. Prints its figures; `make bench` runs it.
 """
 
 from __future__ import annotations
