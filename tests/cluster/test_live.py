@@ -34,6 +34,32 @@ PATH = re.compile(
 )
 
 
+def api_group(name: str, *versions: str) -> dict[str, Any]:
+    listed = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+    return {"name": name, "versions": listed, "preferredVersion": listed[0]}
+
+
+# Discovery as a kind cluster with the Prometheus Operator answers it (GET /api, GET /apis).
+DISCOVERY: dict[str, Any] = {
+    "/api": {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [
+            {"clientCIDR": "0.0.0.0/0", "serverAddress": "172.18.0.2:6443"}
+        ],
+    },
+    "/apis": {
+        "kind": "APIGroupList",
+        "apiVersion": "v1",
+        "groups": [
+            api_group("apps", "v1"),
+            api_group("autoscaling", "v2", "v1"),
+            api_group("monitoring.coreos.com", "v1", "v1alpha1"),
+        ],
+    },
+}
+
+
 class RecordedApiServer:
     def __init__(self, dump: Path) -> None:
         self.dump = DumpSource(dump)
@@ -52,6 +78,8 @@ class RecordedApiServer:
                     "items": self.dump.nodes(),
                 }
             )
+        if request.path.rstrip("/") in DISCOVERY:  # the client asks for /api/ and /apis/
+            return self.json(DISCOVERY[request.path.rstrip("/")])
         match = PATH.match(request.path)
         if match is None or match.group("plural") not in PLURALS:
             return self.status(404, "NotFound")
@@ -136,6 +164,14 @@ def test_live_source_reads_objects_lists_and_logs(httpserver: HTTPServer, tmp_pa
     assert source.logs("online-boutique", "recommendationservice-8d5f9c7b4-m9r2d", "nope") is None
     assert {method for method, _ in api.requests} == {"GET"}
     assert any("previous=true" in path for _, path in api.requests)
+    assert source.api_versions() == [
+        "apps/v1",
+        "autoscaling/v1",
+        "autoscaling/v2",
+        "monitoring.coreos.com/v1",
+        "monitoring.coreos.com/v1alpha1",
+        "v1",
+    ]
 
 
 def test_run_against_the_live_api_matches_the_dump(httpserver: HTTPServer, tmp_path: Path) -> None:

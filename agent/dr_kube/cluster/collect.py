@@ -18,7 +18,7 @@ from dr_kube.cluster.evidence import (
     WorkloadEvidence,
 )
 from dr_kube.cluster.source import ClusterSource, K8sObject
-from dr_kube.errors import NotFoundError
+from dr_kube.errors import InputError, NotFoundError
 from dr_kube.incidents.model import Incident
 from dr_kube.redact import looks_secret_name, redact
 
@@ -375,6 +375,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
                 )
     nodes = [node_evidence(n) for n in source.nodes()]
     return Evidence(
+        api_versions=served_api_versions(source, notes),
         source=source.description,
         workload=workload,
         pods=pods,
@@ -386,6 +387,15 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
         alert_logs=[redact(line, secrets) for line in incident.logs],
         notes=notes,
     )
+
+
+def served_api_versions(source: ClusterSource, notes: list[str]) -> list[str]:
+    """What the cluster serves, for Helm's .Capabilities.APIVersions; a failed discovery is a note."""
+    try:
+        return source.api_versions()
+    except InputError as exc:
+        notes.append(f"API discovery failed: {exc}")
+        return []
 
 
 def event_count(event: K8sObject) -> int:

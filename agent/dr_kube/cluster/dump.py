@@ -25,6 +25,10 @@ LOG_MARKER = re.compile(
 )
 
 
+API_VERSIONS_FILE = "api-versions.txt"
+GROUP_VERSION = re.compile(r"(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[0-9]+[a-z0-9]*")
+
+
 class DumpSource:
     """Reads the dump lazily; each file is parsed once."""
 
@@ -65,6 +69,15 @@ class DumpSource:
 
     def nodes(self) -> list[K8sObject]:
         return self._items(self.root / "nodes.json")
+
+    def api_versions(self) -> list[str]:
+        """`DIR/api-versions.txt`, an extra written by `kubectl api-versions > DIR/api-versions.txt`
+        (kubectl's dump has no discovery data)."""
+        path = self.root / API_VERSIONS_FILE
+        if not path.is_file():
+            return []
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return sorted({line.strip() for line in lines if GROUP_VERSION.fullmatch(line.strip())})
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         pod_dir = self.root / namespace / pod

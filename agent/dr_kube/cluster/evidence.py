@@ -201,6 +201,7 @@ class Evidence(BaseModel):
     events: list[EventEvidence] = Field(default_factory=list)
     logs: list[LogEvidence] = Field(default_factory=list)
     nodes: list[NodeEvidence] = Field(default_factory=list)
+    api_versions: list[str] = Field(default_factory=list)  # what the cluster serves (discovery)
     metrics: list[MetricSample] = Field(default_factory=list)
     alert_logs: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)

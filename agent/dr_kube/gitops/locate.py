@@ -137,6 +137,7 @@ def locate(
     chart_dirs: list[Path],
     values_file_hint: str | None = None,
     kube_version: str | None = None,
+    api_versions: list[str] | None = None,
 ) -> Location:
     """Find where in the GitOps repository this workload is configured."""
     how: list[str] = []
@@ -172,7 +173,9 @@ def locate(
     render: RenderInputs | None = None
     if app is not None:
         try:
-            render = render_inputs(app, repo, chart, kube_version=kube_version)
+            render = render_inputs(
+                app, repo, chart, kube_version=kube_version, api_versions=api_versions
+            )
         except (NotFoundError, InputError) as exc:
             how.append(f"not rendered: {exc}")
     override_path = workload.annotations.get(VALUES_PATH_ANNOTATION)

@@ -19,9 +19,9 @@ KUBE_VERSION_NOTE = (
     "(a dump's nodes.json or the live API gives it)"
 )
 API_VERSIONS_NOTE = (
-    "rendered with the built-in API groups only: the cluster's custom API groups are not known, "
-    "so templates gated on .Capabilities.APIVersions (monitoring.coreos.com/v1, ...) may differ "
-    "from Argo CD's render"
+    "rendered with the built-in API groups only: the cluster's are not known (live discovery, or "
+    "a dump's api-versions.txt from `kubectl api-versions`), so templates gated on "
+    ".Capabilities.APIVersions (monitoring.coreos.com/v1, ...) may differ from Argo CD's render"
 )
 
 

@@ -62,6 +62,7 @@ def find_values(
             ctx.chart_dirs,
             incident.values_file,
             kube_version=evidence.kube_version(),
+            api_versions=evidence.api_versions,
         )
     except NotFoundError as exc:
         return None, None, str(exc)
