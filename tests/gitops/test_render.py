@@ -182,6 +182,13 @@ def test_the_clusters_kubernetes_version_and_api_groups_reach_capabilities(
     ).get("ConfigMap", "db", "caps")
     assert cluster is not None
     assert cluster.body["data"] == {"kube": "v1.29.4", "operator": "yes"}
+    inputs = RenderInputs(
+        release="rel",
+        namespace="db",
+        kube_version="v1.29.4",
+        api_versions=["monitoring.coreos.com/v1"],
+    )
+    assert renderer.render_for(chart, inputs).get("ConfigMap", "db", "caps") is cluster
     renderer.close()
 
 

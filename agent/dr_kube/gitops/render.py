@@ -22,7 +22,7 @@ from ruamel.yaml.error import YAMLError
 
 from dr_kube.gitops.chart_archive import ChartError
 from dr_kube.gitops.render_process import HelmRenderError, RenderProcess
-from dr_kube.values_model import Chart
+from dr_kube.values_model import Chart, RenderInputs
 from dr_kube.yamlio import load_all
 
 if TYPE_CHECKING:
@@ -225,6 +225,20 @@ class Renderer:
             while len(self._renders) > self._cache_size:
                 self._renders.popitem(last=False)
         return rendered
+
+    def render_for(
+        self, chart: Chart, inputs: RenderInputs, values: dict[str, Any] | None = None
+    ) -> Rendered:
+        """`chart` rendered as Argo CD renders the Application `inputs` describe: its release,
+        namespace, cluster version and API groups, and its merged values (or `values`)."""
+        return self.render(
+            chart,
+            inputs.merged() if values is None else values,
+            release=inputs.release,
+            namespace=inputs.namespace,
+            kube_version=inputs.kube_version,
+            api_versions=inputs.api_versions,
+        )
 
     def _worker(self) -> RenderProcess:
         with self._lock:
