@@ -199,3 +199,18 @@ def test_a_template_that_renders_invalid_yaml_is_a_one_line_error(tmp_path: Path
         renderer.render(chart, {}, release="rel", namespace="db")
     assert "\n" not in str(caught.value) and "master.yaml" in str(caught.value)
     renderer.close()
+
+
+def test_the_render_worker_inherits_no_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret_value")
+    monkeypatch.setenv("DRKUBE_HELM_PASSWORD", "hunter2")
+    renderer = Renderer()
+    renderer.warm_up()
+    process = renderer._process
+    assert process is not None and process._proc is not None
+    environ = Path(f"/proc/{process._proc.pid}/environ").read_bytes()
+    assert b"ghp_secret_value" not in environ and b"hunter2" not in environ
+    assert renderer.render(write_chart(tmp_path / "demo"), {}, release="r", namespace="n").objects
+    renderer.close()

@@ -27,6 +27,17 @@ START_TIMEOUT = 30.0
 STDERR_TAIL = 4096
 
 
+# What the worker inherits: enough to start Python and find helm-python-sdk; no tokens or keys.
+WORKER_ENV = ("PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "LANG", "LC_ALL", "TMPDIR", "HOME")
+
+
+def worker_environment() -> dict[str, str]:
+    """The parent's environment without its secrets (charts are code from elsewhere)."""
+    env = {k: v for k, v in os.environ.items() if k in WORKER_ENV}
+    env["GOTRACEBACK"] = "none"  # a worker killed by the Go runtime prints one line, not stacks
+    return env
+
+
 class HelmRenderError(ChartError):
     """The worker answered with Helm's error (kind, message)."""
 
@@ -95,7 +106,7 @@ class RenderProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env={**os.environ, "GOTRACEBACK": "none"},
+            env=worker_environment(),
         )
         self.starts += 1
         self._answer(self._proc, START_TIMEOUT, "the render worker's start")
