@@ -55,12 +55,15 @@ class RenderProcess:
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._lock = threading.Lock()
+        self._ready = False
         self.starts = 0
 
     def start(self) -> None:
-        """Start the worker now (it loads Helm while the caller does other work)."""
+        """Start the worker without waiting for it: it loads Helm while the caller goes on (the
+        first render waits for it to be ready)."""
         with self._lock:
-            self._ensure()
+            if self._proc is None or self._proc.poll() is not None:
+                self._spawn()
 
     def render(
         self,
@@ -97,8 +100,15 @@ class RenderProcess:
             self._stop()
 
     def _ensure(self) -> subprocess.Popen[bytes]:
-        if self._proc is not None and self._proc.poll() is None:
-            return self._proc
+        if self._proc is None or self._proc.poll() is not None:
+            self._spawn()
+        assert self._proc is not None
+        if not self._ready:
+            self._answer(self._proc, START_TIMEOUT, "the render worker's start")
+            self._ready = True
+        return self._proc
+
+    def _spawn(self) -> None:
         self._stop()
         self._stderr = tempfile.TemporaryFile(prefix="dr-kube-render-")  # noqa: SIM115 (closed in _stop)
         self._proc = subprocess.Popen(
@@ -108,9 +118,8 @@ class RenderProcess:
             stderr=self._stderr,
             env=worker_environment(),
         )
+        self._ready = False
         self.starts += 1
-        self._answer(self._proc, START_TIMEOUT, "the render worker's start")
-        return self._proc
 
     def _answer(self, proc: subprocess.Popen[bytes], timeout: float, what: str) -> Any:
         assert proc.stdout is not None
