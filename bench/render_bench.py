@@ -158,8 +158,8 @@ def bench_chart(label: str, chart: Any, values: dict[str, Any]) -> None:
 
     renderer = Renderer()
     start = time.perf_counter()
-    renderer.warm_up()
-    print(f"{label + ': worker start':<44} {ms(time.perf_counter() - start)}")
+    renderer.warm_up(wait=True)
+    print(f"{label + ': worker start (until ready)':<44} {ms(time.perf_counter() - start)}")
     start = time.perf_counter()
     first = renderer.render(chart, values, release="mon", namespace="monitoring")
     print(

@@ -214,3 +214,15 @@ def test_the_render_worker_inherits_no_secrets(
     assert b"ghp_secret_value" not in environ and b"hunter2" not in environ
     assert renderer.render(write_chart(tmp_path / "demo"), {}, release="r", namespace="n").objects
     renderer.close()
+
+
+def test_warm_up_starts_the_worker_once_for_every_later_render(tmp_path: Path) -> None:
+    renderer = Renderer()
+    renderer.warm_up()  # returns at once; the first render waits for the worker to be ready
+    renderer.warm_up(wait=True)
+    chart = write_chart(tmp_path / "demo")
+    for memory in ("1Gi", "2Gi"):
+        values = {"master": {"resources": {"limits": {"memory": memory}}}}
+        renderer.render(chart, values, release="r", namespace="n")
+    assert renderer._process is not None and renderer._process.starts == 1
+    renderer.close()

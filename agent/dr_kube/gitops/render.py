@@ -179,9 +179,10 @@ class Renderer:
                 self._process.close()
                 self._process = None
 
-    def warm_up(self) -> None:
-        """Start the render worker now, so its start-up overlaps the caller's own work."""
-        self._worker().start()
+    def warm_up(self, wait: bool = False) -> None:
+        """Start the render worker now, so its start-up overlaps the caller's own work (`wait`:
+        return once it is ready)."""
+        self._worker().start(wait)
 
     def close(self) -> None:
         with self._lock:

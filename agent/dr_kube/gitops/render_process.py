@@ -58,11 +58,13 @@ class RenderProcess:
         self._ready = False
         self.starts = 0
 
-    def start(self) -> None:
-        """Start the worker without waiting for it: it loads Helm while the caller goes on (the
-        first render waits for it to be ready)."""
+    def start(self, wait: bool = False) -> None:
+        """Start the worker; without `wait` it loads Helm while the caller goes on (the first
+        render waits for it to be ready)."""
         with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
+            if wait:
+                self._ensure()
+            elif self._proc is None or self._proc.poll() is not None:
                 self._spawn()
 
     def render(
