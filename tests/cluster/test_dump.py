@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,8 @@ def test_evidence_from_the_sample_cluster() -> None:
     assert container.waiting_reason == "CrashLoopBackOff"
     assert any(e.reason == "BackOff" and e.count > 1 for e in evidence.events)
     assert evidence.nodes and evidence.nodes[0].allocatable_memory
+    # What Helm's .Capabilities.KubeVersion is rendered with (issue 12).
+    assert evidence.kube_version() == "v1.31.2"
 
 
 def test_scheduler_events_count_their_series() -> None:
@@ -151,3 +154,17 @@ def test_secret_env_values_are_masked_in_logs(tmp_path: Path) -> None:
     text = evidence.model_dump_json()
     assert "hunter2-redis-secret" not in text
     assert "[REDACTED:secret:" in text
+
+
+def test_a_dump_may_carry_kubectl_api_versions(tmp_path: Path) -> None:
+    dump = tmp_path / "dump"
+    shutil.copytree(SAMPLE_CLUSTER, dump)
+    assert DumpSource(dump).api_versions() == []
+    (dump / "api-versions.txt").write_text(
+        "apps/v1\nmonitoring.coreos.com/v1\nv1\n\nnot a version!\n"
+    )
+    evidence = collect_evidence(
+        DumpSource(dump),
+        alert("online-boutique", pod="frontend-7d9c8b6f5b-x2x9k", container="server"),
+    )
+    assert evidence.api_versions == ["apps/v1", "monitoring.coreos.com/v1", "v1"]

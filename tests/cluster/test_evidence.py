@@ -163,3 +163,16 @@ def test_an_evidence_item_is_one_short_redacted_line() -> None:
     assert "hunter2hunter2" not in item and "\n" not in item
     assert len(item) <= MAX_ITEM_CHARS and item.endswith("…")
     assert short("token is abcd", ["abcd"]) != "token is abcd"
+
+
+def test_the_clusters_version_is_its_newest_kubelet() -> None:
+    from dr_kube.cluster.evidence import Evidence, NodeEvidence, WorkloadEvidence
+
+    nodes = [
+        NodeEvidence(name="a", kubelet_version="v1.29.10+k3s1"),
+        NodeEvidence(name="b", kubelet_version="v1.30.2"),
+        NodeEvidence(name="c"),
+    ]
+    workload = WorkloadEvidence(kind="Deployment", name="web", namespace="shop")
+    assert Evidence(source="t", workload=workload, nodes=nodes).kube_version() == "v1.30.2"
+    assert Evidence(source="t", workload=workload).kube_version() is None

@@ -4,23 +4,18 @@ code, an index.yaml made by Helm) served over HTTP on 127.0.0.1, and a real OCI 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
 import shutil
 import socket
-import subprocess
 import tarfile
-import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from click.testing import CliRunner
 from helm_python import chart as helm_chart
 from helm_python import registry
@@ -31,10 +26,9 @@ from dr_kube.gitops.apps import Application, AppSource
 from dr_kube.gitops.chart_archive import ChartError, read_archive
 from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef, chart_ref
 from dr_kube.gitops.charts import locate_chart
+from tests.support.helm_repos import Served
 from tests.support.net import free_port
 from tests.support.paths import REPO_ROOT, SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES
-
-REGISTRY_BIN = Path("/usr/bin/docker-registry")
 
 CHART_YAML = """apiVersion: v2
 name: {name}
@@ -87,31 +81,13 @@ def package_chart(workdir: Path, out: Path, name: str, version: str) -> Path:
     return Path(helm_chart.package(source, destination=out))
 
 
-class Served:
-    def __init__(self, folder: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def helm_repo(tmp_path: Path) -> Iterator[tuple[Served, Path]]:
     folder = tmp_path / "repo"
     for version in ("1.0.0", "1.2.0", "1.2.3", "1.3.0", "2.0.0"):
         package_chart(tmp_path, folder, "web", version)
     served = Served(folder)
-    registry.repo_index_generate(folder, base_url=served.url)
+    served.index()
     yield served, folder
     served.stop()
 
@@ -276,40 +252,6 @@ def test_sources_map_to_the_repository_kinds_argo_cd_accepts() -> None:
     assert ref("git@github.com:example/gitops.git") is None or ref("ssh://git@x/y") is None
 
 
-@pytest.fixture
-def oci_registry(tmp_path: Path) -> Iterator[str]:
-    if not REGISTRY_BIN.exists():
-        pytest.skip("docker-registry is not installed (scripts/test-deps.sh installs it)")
-    port = free_port()
-    config = tmp_path / "registry.yml"
-    config.write_text(
-        "version: 0.1\n"
-        f"storage: {{filesystem: {{rootdirectory: {tmp_path / 'registry-data'}}}}}\n"
-        f"http: {{addr: 127.0.0.1:{port}}}\n"
-        "log: {level: error}\n"
-    )
-    proc = subprocess.Popen(
-        [str(REGISTRY_BIN), "serve", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/v2/", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("docker-registry did not answer within 15s")
-            time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.mark.slow
 def test_oci_push_then_fetch_over_plain_http(tmp_path: Path, oci_registry: str) -> None:
     out = tmp_path / "pkg"
@@ -394,3 +336,12 @@ def test_a_repository_that_never_answers_is_a_timeout(tmp_path: Path) -> None:
                 ChartRef("http", url, "web", "1.0.0")
             )
         assert time.monotonic() - started < 5
+
+
+def test_a_chart_over_the_unpacked_size_limit_is_refused() -> None:
+    block = b"\0" * (5 * 1024 * 1024)  # each member at Helm's limit; together over 100 MiB
+    members = {"web/Chart.yaml": b"name: web\nversion: 1.0.0\n"}
+    members |= {f"web/files/part-{i}.bin": block for i in range(21)}
+    with pytest.raises(ChartError, match="chart is over") as caught:
+        read_archive(tgz(members), "web.tgz")
+    assert "\n" not in str(caught.value)

@@ -128,3 +128,27 @@ def test_a_ref_no_source_has_is_named(tmp_path: Path) -> None:
     app_file.write_text(app_file.read_text().replace("ref: values", "ref: other"))
     with pytest.raises(NotFoundError, match="names ref 'values'"):
         inputs_of(root)
+
+
+@pytest.mark.parametrize("entry", ["$values/../outside.yaml", "../../outside.yaml"])
+def test_a_values_file_outside_the_repository_or_chart_is_refused(
+    tmp_path: Path, entry: str
+) -> None:
+    root = write_repo(tmp_path / "repo")
+    (tmp_path / "outside.yaml").write_text("secret: 1\n")
+    app_file = root / "applications" / "cache.yaml"
+    app_file.write_text(app_file.read_text().replace("$values/values/redis/missing.yaml", entry))
+    chart_dir = tmp_path / "repo" / "chart"
+    chart_dir.mkdir()
+    chart = Chart(name="redis", version="18.1.0", where=str(chart_dir), defaults={})
+    with pytest.raises(InputError, match="points outside the"):
+        inputs_of(root, chart)
+
+
+def test_notes_name_what_the_render_does_not_know_of_the_cluster(tmp_path: Path) -> None:
+    (app,) = load_applications(write_repo(tmp_path))
+    unknown = render_inputs(app, tmp_path)
+    assert len(unknown.notes) == 2 and "Kubernetes version" in unknown.notes[0]
+    known = render_inputs(app, tmp_path, kube_version="v1.31.2")
+    assert known.kube_version == "v1.31.2"
+    assert [n for n in known.notes if "API groups" in n] == known.notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -32,7 +33,16 @@ def configure_logging(verbose: int) -> None:
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
+def warm_up_renderer() -> None:
+    """Start Helm's render worker now: it loads while the pipeline imports (about as long)."""
+    from dr_kube.gitops.render import RENDERER
+
+    with contextlib.suppress(OSError, DrKubeError):  # the first render reports it, if any
+        RENDERER.warm_up()
+
+
 def execute(alert_file: Path, output: str, **context_args: Any) -> int:
+    warm_up_renderer()
     from dr_kube.alerts import load_incidents
     from dr_kube.cli.output import render_text
     from dr_kube.cluster.owners import OwnerResolver

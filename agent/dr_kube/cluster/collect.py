@@ -18,7 +18,7 @@ from dr_kube.cluster.evidence import (
     WorkloadEvidence,
 )
 from dr_kube.cluster.source import ClusterSource, K8sObject, controller_of, meta
-from dr_kube.errors import NotFoundError
+from dr_kube.errors import InputError, NotFoundError
 from dr_kube.incidents.model import Incident
 from dr_kube.redact import looks_secret_name, redact
 
@@ -367,6 +367,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
                 )
     nodes = [node_evidence(n) for n in source.nodes()]
     return Evidence(
+        api_versions=served_api_versions(source, notes),
         source=source.description,
         workload=workload,
         pods=pods,
@@ -378,6 +379,15 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
         alert_logs=[redact(line, secrets) for line in incident.logs],
         notes=notes,
     )
+
+
+def served_api_versions(source: ClusterSource, notes: list[str]) -> list[str]:
+    """What the cluster serves, for Helm's .Capabilities.APIVersions; a failed discovery is a note."""
+    try:
+        return source.api_versions()
+    except InputError as exc:
+        notes.append(f"API discovery failed: {exc}")
+        return []
 
 
 def event_count(event: K8sObject) -> int:
@@ -398,6 +408,7 @@ def node_evidence(node: K8sObject) -> NodeEvidence:
         allocatable_cpu=allocatable.get("cpu"),
         allocatable_memory=allocatable.get("memory"),
         ready=ready,
+        kubelet_version=(status.get("nodeInfo") or {}).get("kubeletVersion"),
         labels={str(k): str(v) for k, v in (meta(node).get("labels") or {}).items()},
         taints=[
             NodeTaint(key=t.get("key", ""), value=t.get("value"), effect=t.get("effect", ""))

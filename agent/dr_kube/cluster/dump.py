@@ -28,6 +28,10 @@ LOG_MARKER = re.compile(
 )
 
 
+API_VERSIONS_FILE = "api-versions.txt"
+GROUP_VERSION = re.compile(r"(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[0-9]+[a-z0-9]*")
+
+
 class DumpSource:
     """Reads the dump lazily: only the items a question needs, each file read once per question
     (see `listfile`: the cache and its per-file lock are shared by every DumpSource)."""
@@ -74,6 +78,15 @@ class DumpSource:
                 if (pod.get("spec") or {}).get("nodeName") == node
             ]
         return pods
+
+    def api_versions(self) -> list[str]:
+        """`DIR/api-versions.txt`, an extra written by `kubectl api-versions > DIR/api-versions.txt`
+        (kubectl's dump has no discovery data)."""
+        path = self.root / API_VERSIONS_FILE
+        if not path.is_file():
+            return []
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return sorted({line.strip() for line in lines if GROUP_VERSION.fullmatch(line.strip())})
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         pod_dir = self.root / namespace / pod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -148,11 +149,18 @@ class NodeTaint(BaseModel):
         return f"{self.key}{value}:{self.effect}"
 
 
+def _version_order(version: str) -> tuple[int, ...]:
+    """`v1.29.4+k3s1` → (1, 29, 4)."""
+    core = re.split(r"[-+]", version.strip().removeprefix("v"), maxsplit=1)[0]
+    return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
+
+
 class NodeEvidence(BaseModel):
     name: str
     allocatable_cpu: str | None = None
     allocatable_memory: str | None = None
     ready: bool = True
+    kubelet_version: str | None = None  # status.nodeInfo.kubeletVersion, e.g. v1.29.4
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[NodeTaint] = Field(default_factory=list)
     conditions: list[PodCondition] = Field(default_factory=list)  # Ready, MemoryPressure, ...
@@ -199,9 +207,16 @@ class Evidence(BaseModel):
     events: list[EventEvidence] = Field(default_factory=list)
     logs: list[LogEvidence] = Field(default_factory=list)
     nodes: list[NodeEvidence] = Field(default_factory=list)
+    api_versions: list[str] = Field(default_factory=list)  # what the cluster serves (discovery)
     metrics: list[MetricSample] = Field(default_factory=list)
     alert_logs: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+    def kube_version(self) -> str | None:
+        """The cluster's Kubernetes version as its newest kubelet reports it (kubelets never run
+        ahead of the API server), what Helm's `.Capabilities.KubeVersion` should say."""
+        versions = [n.kubelet_version for n in self.nodes if n.kubelet_version]
+        return max(versions, key=_version_order) if versions else None
 
     def pod(self, name: str | None = None) -> PodEvidence | None:
         wanted = name or self.focus_pod

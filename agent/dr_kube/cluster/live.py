@@ -142,6 +142,19 @@ class LiveSource:
         found = json.loads(data) if data else None
         return list(found.get("items", [])) if isinstance(found, dict) else []
 
+    def api_versions(self) -> list[str]:
+        """Discovery (GET /api and /apis), as `kubectl api-versions` reads it."""
+        core = json.loads(self._call("CoreApi", "get_api_versions") or "{}")
+        groups = json.loads(self._call("ApisApi", "get_api_versions") or "{}")
+        found = set(core.get("versions") or []) if isinstance(core, dict) else set()
+        for group in groups.get("groups") or [] if isinstance(groups, dict) else []:
+            found |= {
+                str(v["groupVersion"])
+                for v in group.get("versions") or []
+                if isinstance(v, dict) and v.get("groupVersion")
+            }
+        return sorted(found)
+
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         try:
             data = self._call(

@@ -96,6 +96,11 @@ class ClusterSource(Protocol):
         """The pods of every namespace bound to a node (what a node-level cause hits)."""
         ...
 
+    def api_versions(self) -> list[str]:
+        """The API group versions the cluster serves (`v1`, `monitoring.coreos.com/v1`, ...), as
+        `kubectl api-versions` lists them; empty when the source cannot tell."""
+        ...
+
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         """The container's log (the previous instance's with `previous`), None when unavailable."""
         ...

@@ -72,6 +72,18 @@ class ChartSettings(EnvSection):
         "longest wait for one repository index or chart download",
         default=60.0,
     )
+    render_timeout: Duration = env(
+        "DRKUBE_RENDER_TIMEOUT",
+        "longest wait for one Helm render; a render still running then is stopped (its worker "
+        "process is killed)",
+        default=20.0,
+    )
+    render_memory: int = env(
+        "DRKUBE_RENDER_MEMORY",
+        "memory (MiB) one Helm render may use beyond an idle render worker; `0`: no limit",
+        default=1024,
+        ge=0,
+    )
 
     def login_for(self, host: str) -> tuple[str, str] | None:
         """(username, password) for `host`: its own entry, else the global pair, else none."""

@@ -13,11 +13,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
-
-from helm_python import registry
-from helm_python.errors import HelmError
 
 from dr_kube.config.charts import ChartSettings
 from dr_kube.gitops.apps import AppSource
@@ -25,6 +23,9 @@ from dr_kube.gitops.chart_archive import ChartError, chart_from_files, read_arch
 from dr_kube.gitops.chart_cache import CachedSource, ChartCache
 from dr_kube.gitops.chart_versions import is_exact, pick_version
 from dr_kube.values_model import Chart
+
+if TYPE_CHECKING:
+    from helm_python.registry import RegistryClient
 
 T = TypeVar("T")
 CHART_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
@@ -88,11 +89,20 @@ def _bounded(what: str, timeout: float, call: Callable[[], T]) -> T:
         error = box["error"]
         if isinstance(error, ChartError):
             raise error
+        from helm_python.errors import HelmError
+
         if isinstance(error, HelmError | OSError | ValueError):
             raise ChartError(f"{what}: {_first_line(error)}") from None
         raise error
     value: T = box["value"]
     return value
+
+
+def helm_registry() -> ModuleType:
+    """Helm's repository and registry code, imported on first use (it loads a native library)."""
+    from helm_python import registry
+
+    return registry
 
 
 def sha256_of(path: Path) -> str:
@@ -158,7 +168,9 @@ class ChartFetcher:
             index = _bounded(
                 f"Helm repository {ref.repo_url}",
                 self.settings.timeout,
-                lambda: registry.repo_index(ref.repo_url, username=username, password=password),
+                lambda: helm_registry().repo_index(
+                    ref.repo_url, username=username, password=password
+                ),
             )
             entries = (index.get("entries") or {}).get(ref.chart) or []
             by_version = {str(e.get("version")): e for e in entries if isinstance(e, dict)}
@@ -186,12 +198,12 @@ class ChartFetcher:
             f"(has {', '.join(sorted(available)[-5:])})"
         )
 
-    def _with_client(self, ref: ChartRef, use: Callable[[registry.RegistryClient], T]) -> T:
+    def _with_client(self, ref: ChartRef, use: Callable[[RegistryClient], T]) -> T:
         plain_http = ref.host in self.settings.plain_http
         # A private credentials file: the user's own Helm login state is neither read nor written.
         with (
             tempfile.TemporaryDirectory(prefix="dr-kube-oci-") as scratch,
-            registry.RegistryClient(
+            helm_registry().RegistryClient(
                 plain_http=plain_http, credentials_file=Path(scratch) / "config.json"
             ) as client,
         ):
@@ -209,7 +221,7 @@ class ChartFetcher:
                 _bounded(
                     label,
                     self.settings.timeout,
-                    lambda: registry.pull(
+                    lambda: helm_registry().pull(
                         ref.chart,
                         repo_url=ref.repo_url,
                         version=version,

@@ -17,6 +17,7 @@ from dr_kube.gitops.chart_archive import (
     chart_from_files,
     read_archive_file,
 )
+from dr_kube.gitops.chart_deps import DependencyBuilder
 from dr_kube.gitops.chart_fetch import ChartFetcher, chart_ref
 from dr_kube.gitops.chart_versions import pick_version
 from dr_kube.models import PathKey
@@ -74,8 +75,22 @@ def _seed(name: str, revision: str | None, seeds: list[Chart]) -> Chart | None:
 def locate_chart(
     app: Application, repo: Path, chart_dirs: list[Path], settings: ChartSettings | None = None
 ) -> tuple[Chart | None, str | None]:
-    """(the chart an Application deploys, why it could not be had): its path source in the repo,
-    a seed in --charts, the chart cache, or its Helm repository or OCI registry."""
+    """(the chart an Application deploys with its dependencies, why it could not be had): its path
+    source in the repo, a seed in --charts, the chart cache, or its Helm repository or OCI
+    registry; dependencies as Helm resolves them (gitops/chart_deps.py)."""
+    chart, why = _find(app, repo, chart_dirs, settings)
+    if chart is None:
+        return None, why
+    try:
+        return DependencyBuilder(ChartFetcher(settings or ChartSettings.load())).build(chart), None
+    except ChartError as exc:
+        log.warning("chart dependencies not had: %s", exc)
+        return None, str(exc)
+
+
+def _find(
+    app: Application, repo: Path, chart_dirs: list[Path], settings: ChartSettings | None
+) -> tuple[Chart | None, str | None]:
     source = app.chart_source
     if source is None:
         return None, "the Application has no chart source"

@@ -138,6 +138,8 @@ def locate(
     chart_dirs: list[Path],
     values_file_hint: str | None = None,
     pods: list[PodEvidence] | None = None,
+    kube_version: str | None = None,
+    api_versions: list[str] | None = None,
 ) -> Location:
     """Find where in the GitOps repository this workload is configured."""
     how: list[str] = []
@@ -173,7 +175,9 @@ def locate(
     render: RenderInputs | None = None
     if app is not None:
         try:
-            render = render_inputs(app, repo, chart)
+            render = render_inputs(
+                app, repo, chart, kube_version=kube_version, api_versions=api_versions
+            )
         except (NotFoundError, InputError) as exc:
             how.append(f"not rendered: {exc}")
     located = Location(

@@ -13,7 +13,6 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from dr_kube.gitops.render import (
@@ -33,7 +32,14 @@ from dr_kube.gitops.rendered_fields import (
     read_field,
 )
 from dr_kube.models import PathKey
-from dr_kube.values_model import Chart, FieldControl, get_path, merge_values, normalize
+from dr_kube.values_model import (
+    Chart,
+    FieldControl,
+    RenderInputs,
+    get_path,
+    merge_values,
+    normalize,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,32 +93,10 @@ class ProbeResult:
     notes: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=32)
-def _defaults_tree(identity: str, where: str) -> dict[str, Any]:
-    from helm_python import chart as helm_chart
-
-    with helm_chart.Chart.load(where) as loaded:
-        merged = loaded.merge_values({})
-        aliases = {
-            str(dep.get("name")): str(dep["alias"])
-            for dep in loaded.metadata.get("dependencies") or []
-            if isinstance(dep, dict) and dep.get("alias")
-        }
-    # Helm hands a sub-chart the values under its alias; merge_values shows them by chart name.
-    for name, alias in aliases.items():
-        if name in merged and name != alias:
-            sub = merged.pop(name)
-            merged[alias] = merge_values(sub, merged.get(alias) or {})
-    return merged
-
-
 def defaults_tree(chart: Chart) -> dict[str, Any]:
-    """The chart's defaults with its sub-charts' defaults under the keys Helm reads them from."""
-    try:
-        return copy.deepcopy(_defaults_tree(chart_identity(chart), chart.where))
-    except Exception as exc:  # the SDK's errors; the chart's own values.yaml is the fallback
-        log.warning("chart defaults not merged by Helm: %s", str(exc).splitlines()[0])
-        return copy.deepcopy(chart.defaults)
+    """The chart's defaults with its sub-charts' defaults under the keys Helm reads them from
+    (gathered when the chart's dependencies were assembled, gitops/chart_deps.py)."""
+    return copy.deepcopy(chart.defaults)
 
 
 def dict_nodes(
@@ -261,8 +245,7 @@ def _probe(
     values: dict[str, Any],
     target: RenderedObject,
     candidates: list[Candidate],
-    release: str,
-    namespace: str,
+    inputs: RenderInputs,
 ) -> _Seen:
     seen = _Seen()
     queue = [candidates] if candidates else []
@@ -270,9 +253,7 @@ def _probe(
         chunk = queue.pop(0)
         seen.renders += 1
         try:
-            rendered = RENDERER.render(
-                chart, with_sentinels(values, chunk), release=release, namespace=namespace
-            )
+            rendered = RENDERER.render_for(chart, inputs, with_sentinels(values, chunk))
             if _record(seen, rendered, target, chunk):
                 continue
         except RenderError as exc:
@@ -285,28 +266,29 @@ def _probe(
 
 def probe_controls(
     chart: Chart,
-    values: dict[str, Any],
+    inputs: RenderInputs,
     *,
     target: RenderedObject,
-    release: str,
-    namespace: str,
     names: set[str],
     file_values: Any,
 ) -> ProbeResult:
     """For each field of each container of `target`, the values path that moves it (remembered per
     inputs: a warm run, or the approval's re-locate, probes nothing again)."""
+    values = inputs.merged()
     key = (
         chart_identity(chart),
         values_digest(values),
         values_digest({"file": file_values, "names": sorted(names)}),
-        release,
-        namespace,
+        inputs.release,
+        inputs.namespace,
+        inputs.kube_version or "",
+        ",".join(inputs.api_versions),
         str(target.key),
     )
     with _PROBED_LOCK:
         if key in _PROBED:
             return copy.deepcopy(_PROBED[key])
-    result = _probe_controls(chart, values, target, release, namespace, names, file_values)
+    result = _probe_controls(chart, values, inputs, target, names, file_values)
     with _PROBED_LOCK:
         _PROBED[key] = copy.deepcopy(result)
         while len(_PROBED) > PROBE_CACHE_SIZE:
@@ -317,16 +299,15 @@ def probe_controls(
 def _probe_controls(
     chart: Chart,
     values: dict[str, Any],
+    inputs: RenderInputs,
     target: RenderedObject,
-    release: str,
-    namespace: str,
     names: set[str],
     file_values: Any,
 ) -> ProbeResult:
     tree = merge_values(defaults_tree(chart), values)
     paths = candidate_paths(tree, names)
     candidates = [Candidate(p, sentinel_for(p, i)) for i, p in enumerate(paths)]
-    seen = _probe(chart, values, target, candidates, release, namespace)
+    seen = _probe(chart, values, target, candidates, inputs)
     result = ProbeResult(renders=seen.renders)
     for (container, name), found in seen.winners.items():
         best = min(

@@ -14,9 +14,14 @@ from dr_kube.values_model import Chart, RenderInputs, ValueLayer, merge_values
 from dr_kube.yamlio import load_file, load_one
 
 DEFAULT_NAMESPACE = "default"  # what Helm uses when the Application names no destination namespace
-ENGINE_NOTE = (
-    "rendered without the cluster's Kubernetes version and API groups: Helm's SDK takes neither, "
-    "so .Capabilities holds the engine's defaults"
+KUBE_VERSION_NOTE = (
+    "rendered for Helm's default Kubernetes version (v1.36.0): the cluster's version is not known "
+    "(a dump's nodes.json or the live API gives it)"
+)
+API_VERSIONS_NOTE = (
+    "rendered with the built-in API groups only: the cluster's are not known (live discovery, or "
+    "a dump's api-versions.txt from `kubectl api-versions`), so templates gated on "
+    ".Capabilities.APIVersions (monitoring.coreos.com/v1, ...) may differ from Argo CD's render"
 )
 
 
@@ -49,6 +54,12 @@ def _file_layer(
     else:  # a chart from a repository: a plain entry is a file inside the chart
         file = None
         path = Path(chart.where) / entry if chart is not None else Path(entry)
+    inside = repo if file is not None else Path(chart.where) if chart is not None else None
+    if inside is None or not path.resolve().is_relative_to(inside.resolve()):
+        raise InputError(
+            f"Application {app.name}: values file {entry} points outside the "
+            f"{'GitOps repository' if file is not None else 'chart'}"
+        )
     if not path.is_file():
         if source.ignore_missing_value_files:
             return None
@@ -104,8 +115,28 @@ def _parameters_layer(app: Application, source: AppSource) -> ValueLayer | None:
     return ValueLayer(origin="helm.parameters", values=values)
 
 
-def render_inputs(app: Application, repo: Path, chart: Chart | None = None) -> RenderInputs:
-    """The release, namespace and value layers Argo CD renders `app` with."""
+def capability_notes(kube_version: str | None, api_versions: list[str]) -> list[str]:
+    """What the render cannot reproduce of the cluster, one line each."""
+    return [
+        note
+        for note, missing in (
+            (KUBE_VERSION_NOTE, not kube_version),
+            (API_VERSIONS_NOTE, not api_versions),
+        )
+        if missing
+    ]
+
+
+def render_inputs(
+    app: Application,
+    repo: Path,
+    chart: Chart | None = None,
+    *,
+    kube_version: str | None = None,
+    api_versions: list[str] | None = None,
+) -> RenderInputs:
+    """The release, namespace and value layers Argo CD renders `app` with, and the cluster's
+    Kubernetes version and API groups when known (Argo CD passes both to Helm)."""
     source = app.chart_source
     layers: list[ValueLayer] = []
     if source is not None:
@@ -122,5 +153,7 @@ def render_inputs(app: Application, repo: Path, chart: Chart | None = None) -> R
         release=app.release_name,
         namespace=app.namespace or DEFAULT_NAMESPACE,
         layers=layers,
-        notes=[ENGINE_NOTE],
+        notes=capability_notes(kube_version, api_versions or []),
+        kube_version=kube_version,
+        api_versions=api_versions or [],
     )

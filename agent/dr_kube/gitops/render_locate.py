@@ -143,9 +143,7 @@ def locate_by_rendering(
         return location
     inputs = inputs_for(location, workload.namespace, file_values)
     try:
-        base = RENDERER.render(
-            chart, inputs.merged(), release=inputs.release, namespace=inputs.namespace
-        )
+        base = RENDERER.render_for(chart, inputs)
     except RenderError as exc:
         location.how.append(f"not rendered: {exc}")
         return location
@@ -160,10 +158,8 @@ def locate_by_rendering(
         return location
     probed = probe_controls(
         chart,
-        inputs.merged(),
+        inputs,
         target=target,
-        release=inputs.release,
-        namespace=inputs.namespace,
         names=names,
         file_values=file_values,
     )

@@ -138,12 +138,8 @@ def verify_render(
         return Verified()
     after_inputs = inputs.with_file(location.values_file, patched_values)
     try:
-        before = RENDERER.render(
-            chart, inputs.merged(), release=inputs.release, namespace=inputs.namespace
-        )
-        after = RENDERER.render(
-            chart, after_inputs.merged(), release=inputs.release, namespace=inputs.namespace
-        )
+        before = RENDERER.render_for(chart, inputs)
+        after = RENDERER.render_for(chart, after_inputs)
     except RenderError as exc:
         return Verified(issues=[ValidationIssue(code="render-failed", message=str(exc))])
     target_key = ObjectKey(target.kind, target.namespace, target.name)

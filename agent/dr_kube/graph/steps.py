@@ -62,7 +62,13 @@ def find_values(
     """(location, values text, error): a workload DR-Kube cannot place is diagnosed, not fixed."""
     try:
         location = locate(
-            ctx.repo, evidence.workload, ctx.chart_dirs, incident.values_file, evidence.pods
+            ctx.repo,
+            evidence.workload,
+            ctx.chart_dirs,
+            incident.values_file,
+            evidence.pods,
+            kube_version=evidence.kube_version(),
+            api_versions=evidence.api_versions,
         )
     except NotFoundError as exc:
         return None, None, str(exc)
