@@ -71,7 +71,7 @@ class ClusterSource(Protocol):
     description: str
 
     def get(self, kind: str, namespace: str, name: str) -> K8sObject | None:
-        """A namespaced object (Pod, ReplicaSet, Deployment, StatefulSet, DaemonSet) or None."""
+        """A namespaced object (Pod, a workload, PersistentVolumeClaim, ResourceQuota, ...) or None."""
         ...
 
     def list_objects(self, kind: str, namespace: str) -> list[K8sObject]:
@@ -94,6 +94,10 @@ class ClusterSource(Protocol):
 
     def pods_on_node(self, node: str) -> list[K8sObject]:
         """The pods of every namespace bound to a node (what a node-level cause hits)."""
+        ...
+
+    def storage_classes(self) -> list[K8sObject] | None:
+        """StorageClasses; None when the source cannot tell (a dump without them)."""
         ...
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
