@@ -21,7 +21,9 @@ Category = Literal[
     "unschedulable",
     "replicas-mismatch",
     "node-not-ready",
-    "node-pressure",
+    "node-pressure",  # node Memory/Disk/PIDPressure, and evictions
+    "quota",  # a ResourceQuota or LimitRange refuses the workload's pods
+    "volume",  # a PersistentVolumeClaim that does not bind, attach or mount
     "unknown",
 ]
 

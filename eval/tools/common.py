@@ -29,6 +29,8 @@ class Spec:
     nodes: list[dict[str, Any]] | None = None
     ports: dict[str, int] = field(default_factory=dict)
     with_cluster: bool = True
+    extras: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    storage_classes: list[dict[str, Any]] | None = None
 
 
 def application(

@@ -31,11 +31,20 @@ CORPUS = HERE.parent / "scenarios"
 
 
 def all_specs() -> list[Spec]:
+    import specs_evidence
     import specs_nodes
     import specs_pods
     import specs_resources
 
-    specs = [make() for make in [*specs_resources.SPECS, *specs_pods.SPECS, *specs_nodes.SPECS]]
+    specs = [
+        make()
+        for make in [
+            *specs_resources.SPECS,
+            *specs_pods.SPECS,
+            *specs_nodes.SPECS,
+            *specs_evidence.SPECS,
+        ]
+    ]
     names = [s.name for s in specs]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
@@ -54,7 +63,15 @@ def write_spec(spec: Spec, out: Path) -> None:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     if spec.with_cluster:
-        write_dump(root / "cluster", spec.workloads, spec.events, spec.nodes, spec.ports)
+        write_dump(
+            root / "cluster",
+            spec.workloads,
+            spec.events,
+            spec.nodes,
+            spec.ports,
+            spec.extras,
+            spec.storage_classes,
+        )
     for rel, text in spec.files.items():
         write_text(root / "gitops" / rel, text)
     for index, version in enumerate(spec.history, 1):

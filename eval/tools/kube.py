@@ -155,6 +155,7 @@ class Pod:
     name: str | None = None
     node: str | None = "gke-prod-pool-1-8f3a2c1d-x7k2"
     unschedulable: str | None = None  # the scheduler's message: the pod stays Pending
+    evicted: str | None = None  # the kubelet's eviction message: the pod is Failed/Evicted
     old: bool = False  # belongs to the previous ReplicaSet (rollout in progress)
     created_min: float = -300.0
 
@@ -175,6 +176,7 @@ class Workload:
     chart: str = ""
     generation: int = 3
     injected: list[str] = field(default_factory=list)  # containers a webhook adds to the pods only
+    volumes: list[dict[str, Any]] = field(default_factory=list)  # beside the service-account token
 
     @property
     def match_labels(self) -> dict[str, str]:
@@ -262,6 +264,7 @@ def pod_spec(
             }
         ],
     }
+    spec["volumes"] += w.volumes
     if init:
         spec["initContainers"] = [c.spec() for c in init]
     spec["containers"] = [c.spec() for c in containers]
@@ -302,6 +305,8 @@ def template_spec(w: Workload) -> dict[str, Any]:
     containers = [c for c in w.containers if c.name not in w.injected]
     spec = pod_spec(w, containers, w.init, None)
     spec.pop("volumes")
+    if w.volumes:
+        spec["volumes"] = list(w.volumes)
     spec.pop("nodeName", None)
     spec.pop("serviceAccount", None)
     spec.pop("tolerations")
@@ -372,6 +377,10 @@ def pod_objects(w: Workload) -> list[dict[str, Any]]:
                 ],
                 "qosClass": qos(containers),
             }
+            pods.append(obj)
+            continue
+        if pod.evicted:
+            obj["status"] = evicted_status(containers, pod, name, w.namespace)
             pods.append(obj)
             continue
         init_done = all(c.state == "terminated" and c.exit_code == 0 for c in init)
@@ -453,6 +462,42 @@ def pod_objects(w: Workload) -> list[dict[str, Any]]:
         obj["status"] = status
         pods.append(obj)
     return pods
+
+
+def evicted_status(containers: list[Container], pod: Pod, name: str, ns: str) -> dict[str, Any]:
+    """What the API shows for a pod the kubelet evicted: Failed, reason Evicted, the message."""
+    statuses = []
+    for c in containers:
+        status = c.status(name, ns)
+        status["state"] = {
+            "terminated": {
+                "exitCode": 137,
+                "reason": "ContainerStatusUnknown",
+                "message": "The container could not be located when the pod was terminated",
+                "startedAt": None,
+                "finishedAt": None,
+            }
+        }
+        status.update({"ready": False, "started": False})
+        statuses.append(status)
+    return {
+        "phase": "Failed",
+        "conditions": [
+            {
+                "type": "DisruptionTarget",
+                "status": "True",
+                "lastProbeTime": None,
+                "lastTransitionTime": t(pod.created_min + 60),
+                "reason": "TerminationByKubelet",
+                "message": pod.evicted,
+            }
+        ],
+        "message": pod.evicted,
+        "reason": "Evicted",
+        "startTime": t(pod.created_min),
+        "containerStatuses": statuses,
+        "qosClass": qos(containers),
+    }
 
 
 def qos(containers: list[Container]) -> str:
@@ -733,7 +778,9 @@ def event_object(ns: str, e: Event) -> dict[str, Any]:
         "namespace": ns,
         "name": e.name,
         "uid": uid(ns, e.kind, e.name),
-        "apiVersion": "v1" if e.kind == "Pod" else "apps/v1",
+        "apiVersion": "apps/v1"
+        if e.kind in ("ReplicaSet", "Deployment", "StatefulSet", "DaemonSet")
+        else "v1",
         "resourceVersion": rv(ns, e.kind, e.name),
     }
     if e.field_path:
@@ -764,6 +811,28 @@ def node_object(
     alloc_cpu: str = "3920m",
     alloc_memory: str = "13594384Ki",
     ready: bool = True,
+    problems: dict[str, tuple[str, str]] | None = None,  # condition -> (reason, message)
+    taints: list[dict[str, str]] | None = None,
+    labels: dict[str, str] | None = None,
+    cordoned: bool = False,
+) -> dict[str, Any]:
+    node = plain_node(name, cpu, memory, alloc_cpu, alloc_memory, ready)
+    for condition in node["status"]["conditions"]:
+        reason, message = (problems or {}).get(condition["type"], (None, None))
+        if reason is not None:
+            condition["status"] = "False" if condition["type"] == "Ready" else "True"
+            condition["reason"], condition["message"] = reason, message
+            condition["lastTransitionTime"] = t(-25)
+    if taints:
+        node["spec"]["taints"] = taints
+    if cordoned:
+        node["spec"]["unschedulable"] = True
+    node["metadata"]["labels"].update(labels or {})
+    return node
+
+
+def plain_node(
+    name: str, cpu: str, memory: str, alloc_cpu: str, alloc_memory: str, ready: bool
 ) -> dict[str, Any]:
     zone = "europe-west1-b"
     return {
@@ -895,6 +964,7 @@ def service_object(w: Workload, port: int) -> dict[str, Any]:
 
 def item_list(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     api = "apps/v1" if kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet") else "v1"
+    api = "storage.k8s.io/v1" if kind == "StorageClass" else api
     for item in items:
         item.setdefault("kind", kind)
         item.setdefault("apiVersion", api)
@@ -922,13 +992,20 @@ def write_dump(
     events: dict[str, list[Event]],
     nodes: list[dict[str, Any]] | None = None,
     ports: dict[str, int] | None = None,
+    extras: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
+    storage_classes: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write the cluster-info dump folder: nodes.json and each namespace's lists and logs."""
+    """Write the cluster-info dump folder: nodes.json and each namespace's lists and logs.
+
+    `extras` (namespace -> kind -> objects) are the lists kubectl's dump leaves out
+    (PersistentVolumeClaims, ResourceQuotas, LimitRanges), written in the same style."""
+    if storage_classes is not None:
+        write_json(root / "storageclasses.json", item_list("StorageClass", storage_classes))
     write_json(
         root / "nodes.json",
         item_list("Node", nodes if nodes is not None else [node_object(n) for n in NODES]),
     )
-    namespaces = sorted({w.namespace for w in workloads} | set(events))
+    namespaces = sorted({w.namespace for w in workloads} | set(events) | set(extras or {}))
     for ns in namespaces:
         mine = [w for w in workloads if w.namespace == ns]
         pods: list[dict[str, Any]] = []
@@ -967,6 +1044,15 @@ def write_dump(
         write_json(base / "pods.json", item_list("Pod", pods))
         if statefulsets:
             write_json(base / "statefulsets.json", item_list("StatefulSet", statefulsets))
+        for kind, items in (extras or {}).get(ns, {}).items():
+            write_json(base / EXTRA_FILES[kind], item_list(kind, items))
+
+
+EXTRA_FILES = {
+    "PersistentVolumeClaim": "persistentvolumeclaims.json",
+    "ResourceQuota": "resourcequotas.json",
+    "LimitRange": "limitranges.json",
+}
 
 
 # ---- Alerts -------------------------------------------------------------------------------------

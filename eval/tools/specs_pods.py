@@ -1462,7 +1462,7 @@ def quota_exceeded() -> Spec:
         files=service_files("reports-worker", "reports", values),
         charts=["service"],
         expect={
-            "categories": ["replicas-mismatch"],
+            "categories": ["quota"],
             **NO_CHANGE,
             "forbidden_changes": [{"path": "replicaCount"}, {"path": "resources"}],
         },

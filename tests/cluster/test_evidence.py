@@ -57,8 +57,9 @@ def test_a_liveness_probe_on_the_wrong_port_is_not_given_a_longer_delay() -> Non
     assert "liveness probe httpGet /healthz on port 8081" in prompt_text(ctx.evidence)
 
 
-def test_a_probe_on_the_declared_port_still_reads_as_a_slow_start() -> None:
-    """The same dump with the probe aimed at `http`: the delay fix stays available."""
+def test_a_probe_on_the_declared_port_gets_a_delay_only_with_a_slow_start() -> None:
+    """The same dump with the probe aimed at `http`: the app logs that it listens at once, so a
+    longer delay is a guess (no-fix); with a previous instance killed mid-start it is the fix."""
     ctx = gather("KubePodCrashLooping", "api-7c9d8f6b5d-x2k4p", "api")
     container = ctx.container
     assert container is not None and container.liveness_probe is not None
@@ -66,6 +67,14 @@ def test_a_probe_on_the_declared_port_still_reads_as_a_slow_start() -> None:
     pod = ctx.evidence.pod()
     assert pod is not None
     pod.containers[0] = container.model_copy(update={"liveness_probe": aimed})
+    finding = best(ctx)
+    assert finding.fix is None and "nothing shows a slow start" in finding.root_cause
+    log = ctx.evidence.log()
+    assert log is not None
+    log.previous = (
+        '{"ts":"2025-11-18T09:30:00Z","level":"info","msg":"loading catalog index"}\n'
+        '{"ts":"2025-11-18T09:30:41Z","level":"info","msg":"shutting down"}'
+    )
     finding = best(ctx)
     assert finding.fix is not None and finding.fix.kind == "raise-probe-delay"
 

@@ -30,6 +30,9 @@ PLURALS = {
     "daemonsets": ("DaemonSet", "apps/v1"),
     "jobs": ("Job", "batch/v1"),
     "cronjobs": ("CronJob", "batch/v1"),
+    "persistentvolumeclaims": ("PersistentVolumeClaim", "v1"),
+    "resourcequotas": ("ResourceQuota", "v1"),
+    "limitranges": ("LimitRange", "v1"),
 }
 PATH = re.compile(
     r"^/(?:api/v1|apis/apps/v1|apis/batch/v1)/namespaces/(?P<ns>[^/]+)/(?P<plural>[a-z]+)(?:/(?P<name>[^/]+))?(?P<log>/log)?$"
@@ -80,11 +83,15 @@ class RecordedApiServer:
                     "items": self.dump.nodes(),
                 }
             )
-        if request.path == "/api/v1/pods":  # every namespace, as list_pod_for_all_namespaces asks
-            selector = request.args.get("fieldSelector", "")
-            node = selector.removeprefix("spec.nodeName=") if selector else None
-            items = self.dump.pods_on_node(node) if node else []
-            return self.json({"kind": "PodList", "apiVersion": "v1", "items": items})
+        if request.path == "/apis/storage.k8s.io/v1/storageclasses":
+            classes = self.dump.storage_classes()
+            if classes is None:
+                return self.status(403, "Forbidden")
+            return self.json(
+                {"kind": "StorageClassList", "apiVersion": "storage.k8s.io/v1", "items": classes}
+            )
+        if request.path == "/api/v1/pods":
+            return self.pods_on_node(request.args.get("fieldSelector", ""))
         if request.path.rstrip("/") in DISCOVERY:  # the client asks for /api/ and /apis/
             return self.json(DISCOVERY[request.path.rstrip("/")])
         match = PATH.match(request.path)
@@ -114,6 +121,20 @@ class RecordedApiServer:
                 "items": items,
             }
         )
+
+    def pods_on_node(self, selector: str) -> Response:
+        """`spec.nodeName=N,status.phase!=Succeeded,...`, as the API server filters."""
+        terms = dict(t.split("=", 1) for t in selector.split(",") if "!=" not in t and "=" in t)
+        excluded = [t.split("!=", 1)[1] for t in selector.split(",") if "!=" in t]
+        node = terms.get("spec.nodeName")
+        pods = [
+            p
+            for ns in sorted(d.name for d in self.dump.root.iterdir() if d.is_dir())
+            for p in self.dump.list_objects("Pod", ns)
+            if p.get("spec", {}).get("nodeName") == node
+            and p.get("status", {}).get("phase") not in excluded
+        ]
+        return self.json({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": pods})
 
     @staticmethod
     def json(data: Any) -> Response:
@@ -317,3 +338,41 @@ def test_live_source_follows_jobs_to_cronjobs_and_lists_a_nodes_pods(
     assert any("fieldSelector=spec.nodeName" in path for _, path in api.requests)
     assert any(path.startswith("/apis/batch/v1/") for _, path in api.requests)
     assert {method for method, _ in api.requests} == {"GET"}
+
+
+def test_live_source_reads_claims_quotas_storage_classes_and_node_pods(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    corpus = REPO_ROOT / "eval" / "scenarios"
+    api = serve(httpserver, corpus / "dev" / "unschedulable-nodes-full-memory" / "cluster")
+    source = LiveSource(
+        str(kubeconfig(tmp_path, httpserver.url_for("").rstrip("/"))), "kind-dr-kube"
+    )
+    node = source.nodes()[0]["metadata"]["name"]
+    held = source.pods_on_node(node)
+    assert {p["metadata"]["namespace"] for p in held} == {"batch"}
+    assert any("fieldSelector=spec.nodeName" in path for _, path in api.requests)
+    assert source.storage_classes() is None  # forbidden or absent: unknown, not empty
+    assert source.list_objects("ResourceQuota", "data") == []
+    assert {method for method, _ in api.requests} == {"GET"}
+
+
+def test_live_and_dump_collect_the_same_claims_and_quotas(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    from dr_kube.alerts import parse_incidents
+    from dr_kube.cluster.collect import collect_evidence
+
+    corpus = REPO_ROOT / "eval" / "scenarios"
+    for name in ("dev/volume-pvc-storageclass-missing", "dev/quota-memory-limits-exhausted"):
+        cluster = corpus / name / "cluster"
+        httpserver.clear()
+        serve(httpserver, cluster)
+        live = LiveSource(
+            str(kubeconfig(tmp_path, httpserver.url_for("").rstrip("/"))), "kind-dr-kube"
+        )
+        incident = parse_incidents(json.loads((corpus / name / "alert.json").read_text()))[0]
+        from_live = collect_evidence(live, incident)
+        from_dump = collect_evidence(DumpSource(cluster), incident)
+        assert from_live.claims == from_dump.claims and from_live.quotas == from_dump.quotas
+        assert from_live.claims or from_live.quotas

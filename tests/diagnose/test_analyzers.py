@@ -229,44 +229,115 @@ def test_crash_loop_with_an_application_error() -> None:
     assert any("panic:" in line for line in finding.evidence)
 
 
-def test_slow_start_killed_by_liveness_probe_gets_a_longer_delay() -> None:
-    events = [
-        event(
-            "Unhealthy",
-            'Liveness probe failed: Get "http://10.0.0.5:8080/healthz": dial tcp 10.0.0.5:8080: connect: connection refused',
-            count=9,
-        ),
-        event(
-            "Killing",
-            "Container app failed liveness probe, will be restarted",
-            type_="Normal",
-            count=3,
-        ),
+REFUSED_EVENTS = [
+    event(
+        "Unhealthy",
+        'Liveness probe failed: Get "http://10.0.0.5:8080/healthz": dial tcp 10.0.0.5:8080: connect: connection refused',
+        count=9,
+    ),
+    event(
+        "Killing",
+        "Container app failed liveness probe, will be restarted",
+        type_="Normal",
+        count=3,
+    ),
+]
+LIVENESS = {"initialDelaySeconds": 10, "periodSeconds": 10, "failureThreshold": 1}
+KILLED_WHILE_STARTING = "\n".join(
+    [
+        "2025-11-18T09:40:01.100Z INFO Starting ShopApplication v2.1.0",
+        "2025-11-18T09:40:03.412Z INFO Migrating schema to version 41",
+        "2025-11-18T09:40:20.902Z INFO Commencing graceful shutdown",
     ]
-    finding = ANALYZERS["probe-failure"](
-        context(
-            events=events,
-            container={
-                "restart_count": 3,
-                "liveness_probe": {"initialDelaySeconds": 10, "periodSeconds": 10},
-            },
-        )
+)
+
+
+def refused(previous: str | None = None, current: str | None = None, **container: Any) -> Any:
+    fields = {"restart_count": 3, "liveness_probe": LIVENESS, **container}
+    return ANALYZERS["probe-failure"](
+        context(events=REFUSED_EVENTS, container=fields, previous=previous, current=current)
     )
+
+
+def test_slow_start_killed_by_liveness_probe_gets_a_longer_delay() -> None:
+    finding = refused(previous=KILLED_WHILE_STARTING)
     assert finding is not None and finding.fix is not None
     assert finding.fix.kind == "raise-probe-delay" and finding.fix.probe == "livenessProbe"
+    assert any("killed while starting after 19.802 s" in e for e in finding.evidence)
+    assert any(
+        "budget is 20 s (initialDelaySeconds 10 + periodSeconds 10" in e for e in finding.evidence
+    )
 
 
-def test_probe_timeouts_get_a_longer_timeout() -> None:
+def test_a_start_measured_longer_than_the_budget_asks_for_that_delay() -> None:
+    log = "2025-11-18T09:40:01Z INFO Started ShopApplication in 48.2 seconds (process running for 49.0)"
+    finding = refused(current=log, ready=True)
+    assert finding is not None and finding.fix is not None
+    assert finding.fix.kind == "raise-probe-delay" and finding.fix.at_least == "47"
+    assert any("took 48.2 s to start" in e for e in finding.evidence)
+
+
+def test_a_refused_probe_without_a_slow_start_is_no_fix() -> None:
+    quick = 'level=info msg="config loaded"\nlevel=info msg="listening on :8080"'
+    for logs in ({}, {"current": quick}):
+        finding = refused(**logs)
+        assert finding is not None and finding.fix is None, logs
+        assert "nothing shows a slow start" in finding.root_cause
+        assert "httpGet" not in (finding.human_action or "") or "a longer delay" in (
+            finding.human_action or ""
+        )
+
+
+def test_a_missing_dependency_is_named_instead_of_a_longer_delay() -> None:
+    log = (
+        "2025-11-18T09:40:01Z ERROR could not connect to server: dial tcp orders-db:5432: "
+        "connect: connection refused"
+    )
+    finding = refused(previous=log)
+    assert finding is not None and finding.fix is None
+    assert "cannot reach orders-db:5432" in finding.root_cause
+    assert "Bring orders-db:5432 back" in (finding.human_action or "")
+
+
+TIMEOUT_EVENTS = [
+    event(
+        "Unhealthy",
+        'Readiness probe failed: Get "http://10.0.0.5:8080/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+        count=20,
+    )
+]
+
+
+def test_probe_timeouts_of_a_serving_app_get_a_longer_timeout() -> None:
+    served = '10.52.0.1 - "GET /api/cart HTTP/1.1" 200 1840ms'
+    for ctx in (
+        context(events=TIMEOUT_EVENTS, container={"ready": True}),
+        context(events=TIMEOUT_EVENTS, current=served),
+    ):
+        finding = ANALYZERS["probe-failure"](ctx)
+        assert finding is not None and finding.fix is not None
+        assert finding.fix.kind == "raise-probe-timeout" and finding.fix.probe == "readinessProbe"
+
+
+def test_probe_timeouts_of_an_app_that_never_answered_are_no_fix() -> None:
+    finding = ANALYZERS["probe-failure"](context(events=TIMEOUT_EVENTS))
+    assert finding is not None and finding.fix is None
+    assert "nothing shows the application up" in finding.root_cause
+
+
+def test_a_failing_exec_probe_names_its_command() -> None:
     events = [
         event(
             "Unhealthy",
-            'Readiness probe failed: Get "http://10.0.0.5:8080/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
-            count=20,
+            "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory",
         )
     ]
-    finding = ANALYZERS["probe-failure"](context(events=events))
-    assert finding is not None and finding.fix is not None
-    assert finding.fix.kind == "raise-probe-timeout" and finding.fix.probe == "readinessProbe"
+    probe = {"exec": {"command": ["cat", "/tmp/healthy"]}, "periodSeconds": 5}
+    finding = ANALYZERS["probe-failure"](
+        context(events=events, container={"liveness_probe": probe})
+    )
+    assert finding is not None and finding.fix is None
+    assert "`cat /tmp/healthy`" in finding.root_cause
 
 
 def test_probe_events_of_another_container_are_ignored() -> None:
@@ -346,14 +417,15 @@ def test_quota_blocks_replicas() -> None:
             field_path=None,
         )
     ]
-    finding = ANALYZERS["replicas-mismatch"](
-        context(events=events, workload={"desired_replicas": 3, "available_replicas": 2})
-    )
+    ctx = context(events=events, workload={"desired_replicas": 3, "available_replicas": 2})
+    assert ANALYZERS["replicas-mismatch"](ctx) is None  # the quota analyzer owns it
+    finding = run_analyzers(ctx)[0]
+    assert finding.category == "quota" and finding.fix is None
     assert (
-        finding is not None
-        and finding.fix is None
-        and "ResourceQuota" in (finding.human_action or "")
+        "ResourceQuota compute" in finding.root_cause
+        and "memory: requests 256Mi" in finding.root_cause
     )
+    assert "Raise ResourceQuota compute" in (finding.human_action or "")
 
 
 def test_the_alert_named_container_is_the_one_analyzed() -> None:
@@ -416,3 +488,28 @@ def test_a_second_replica_needs_a_node_of_its_own_with_host_ports() -> None:
     )
     finding = ANALYZERS["replicas-mismatch"](three_nodes)
     assert finding is not None and finding.fix is not None and finding.fix.kind == "raise-replicas"
+
+
+def test_a_lingering_evicted_pod_does_not_outrank_the_named_pods_crash() -> None:
+    """An old evicted replica stays until garbage-collected; the alert's pod crashes on its own."""
+    ctx = context(
+        alertname="KubePodCrashLooping",
+        container={
+            "restart_count": 6,
+            "waiting_reason": "CrashLoopBackOff",
+            "last_termination_reason": "Error",
+            "last_exit_code": 1,
+        },
+        previous="Traceback (most recent call last):\nValueError: bad row",
+    )
+    ctx.evidence.pods.append(
+        PodEvidence(
+            name="web-6d8f7c9b5-old11",
+            phase="Failed",
+            reason="Evicted",
+            message="The node was low on resource: memory. Container app was using 900Mi, request is 128Mi.",
+        )
+    )
+    eviction = ANALYZERS["eviction"](ctx)
+    assert eviction is not None and eviction.confidence == 0.6
+    assert run_analyzers(ctx)[0].category == "crashloop"

@@ -30,7 +30,7 @@ def report():  # type: ignore[no-untyped-def]
 
 def test_corpus_is_big_and_covers_every_category() -> None:
     scenarios = discover(CORPUS)
-    assert len(scenarios) >= 40
+    assert len(scenarios) >= 100
     assert {s.split for s in scenarios} == {"dev", "test"}
     covered = {c for s in scenarios for e in [s.expect, *s.expect.incidents] for c in e.categories}
     assert covered >= set(CATEGORIES) - {"unknown"}

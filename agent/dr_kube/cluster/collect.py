@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from dr_kube.cluster.claims import claim_names
+from dr_kube.cluster.enrich import enrich
 from dr_kube.cluster.evidence import (
     ContainerEvidence,
     EventEvidence,
@@ -236,6 +238,7 @@ def pod_evidence(pod: K8sObject, secrets: list[str] | tuple[str, ...] = ()) -> P
         limit_ranger=(meta(pod).get("annotations") or {}).get(LIMIT_RANGER_ANNOTATION),
         reason=status.get("reason"),
         message=short(status["message"], secrets) if status.get("message") else None,
+        claims=claim_names(pod),
     )
 
 
@@ -326,6 +329,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
     involved = {("Pod", p.name) for p in pods} | {(kind, name)}
     involved |= {tuple(link.split("/", 1)) for link in chain}  # type: ignore[misc]
     involved |= set(middles)
+    involved |= {("PersistentVolumeClaim", n) for p in pod_objs for n in claim_names(p)}
     events = []
     for event in source.events_about(namespace, involved):
         ref = event.get("involvedObject") or {}
@@ -366,7 +370,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
                     )
                 )
     nodes = [node_evidence(n) for n in source.nodes()]
-    return Evidence(
+    evidence = Evidence(
         api_versions=served_api_versions(source, notes),
         source=source.description,
         workload=workload,
@@ -379,6 +383,7 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
         alert_logs=[redact(line, secrets) for line in incident.logs],
         notes=notes,
     )
+    return enrich(source, evidence, pod_objs)
 
 
 def served_api_versions(source: ClusterSource, notes: list[str]) -> list[str]:
@@ -409,13 +414,17 @@ def node_evidence(node: K8sObject) -> NodeEvidence:
         allocatable_memory=allocatable.get("memory"),
         ready=ready,
         kubelet_version=(status.get("nodeInfo") or {}).get("kubeletVersion"),
+        unschedulable=bool((node.get("spec") or {}).get("unschedulable")),
         labels={str(k): str(v) for k, v in (meta(node).get("labels") or {}).items()},
         taints=[
             NodeTaint(key=t.get("key", ""), value=t.get("value"), effect=t.get("effect", ""))
             for t in (node.get("spec") or {}).get("taints") or []
             if isinstance(t, dict)
         ],
-        conditions=conditions_of(status),
+        conditions=[
+            c.model_copy(update={"message": short(c.message) if c.message else None})
+            for c in conditions_of(status)
+        ],
     )
 
 

@@ -22,7 +22,12 @@ LIST_FILES = {
     "CronJob": "cronjobs.json",
     "Service": "services.json",
     "ReplicationController": "replication-controllers.json",
+    # Not in kubectl's dump; accepted as extras in the same style
+    "PersistentVolumeClaim": "persistentvolumeclaims.json",
+    "ResourceQuota": "resourcequotas.json",
+    "LimitRange": "limitranges.json",
 }
+STORAGE_CLASSES_FILE = "storageclasses.json"  # cluster-scoped extra, beside nodes.json
 LOG_MARKER = re.compile(
     r"^==== (START|END) logs for container (?P<container>\S+) of pod (?P<pod>\S+) ====$"
 )
@@ -87,6 +92,10 @@ class DumpSource:
             return []
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         return sorted({line.strip() for line in lines if GROUP_VERSION.fullmatch(line.strip())})
+
+    def storage_classes(self) -> list[K8sObject] | None:
+        path = self.root / STORAGE_CLASSES_FILE
+        return listfile.read_all(path) if path.is_file() else None
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         pod_dir = self.root / namespace / pod

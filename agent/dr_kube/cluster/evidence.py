@@ -97,6 +97,11 @@ class PodEvidence(BaseModel):
     reason: str | None = None  # status.reason: `Evicted`, `NodeLost`, ...
     message: str | None = None  # status.message: "The node was low on resource: memory. ..."
     owner: str | None = None  # `Kind/name` of its workload (the pods a node incident lists)
+    claims: list[str] = Field(default_factory=list)  # PersistentVolumeClaims its volumes name
+
+    @property
+    def evicted(self) -> bool:
+        return self.reason == "Evicted"
 
     def container(self, name: str) -> ContainerEvidence | None:
         for container in [*self.containers, *self.init_containers]:
@@ -155,15 +160,35 @@ def _version_order(version: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
 
 
+PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
+
+
 class NodeEvidence(BaseModel):
     name: str
     allocatable_cpu: str | None = None
     allocatable_memory: str | None = None
     ready: bool = True
     kubelet_version: str | None = None  # status.nodeInfo.kubeletVersion, e.g. v1.29.4
+    unschedulable: bool = False  # cordoned
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[NodeTaint] = Field(default_factory=list)
     conditions: list[PodCondition] = Field(default_factory=list)  # Ready, MemoryPressure, ...
+    # What the pods bound to the node request (set only when a scheduling failure needs it)
+    requested_cpu: str | None = None
+    requested_memory: str | None = None
+
+    @property
+    def problems(self) -> list[PodCondition]:
+        """Pressure conditions that hold, and Ready when it does not."""
+        return [
+            c
+            for c in self.conditions
+            if (c.type in PRESSURES and c.status == "True")
+            or (c.type == "Ready" and c.status != "True")
+        ]
+
+    def problem_names(self) -> list[str]:
+        return ["NotReady" if c.type == "Ready" else c.type for c in self.problems]
 
     def untolerated_taints(self, tolerations: list[dict[str, Any]]) -> list[NodeTaint]:
         """The node's scheduling taints that none of `tolerations` tolerates."""
@@ -173,6 +198,48 @@ class NodeEvidence(BaseModel):
             if taint.effect in ("NoSchedule", "NoExecute")
             and not any(taint.tolerated(t) for t in tolerations)
         ]
+
+
+class ClaimEvidence(BaseModel):
+    """A PersistentVolumeClaim a pod mounts, and whether its StorageClass exists."""
+
+    name: str
+    phase: str = "Unknown"  # Pending | Bound | Lost
+    storage_class: str | None = None
+    storage_class_found: bool | None = None  # None: the source could not list StorageClasses
+    requested: str | None = None
+    access_modes: list[str] = Field(default_factory=list)
+    volume: str | None = None
+
+
+class QuotaEvidence(BaseModel):
+    """A namespace ResourceQuota: what it allows and what is used."""
+
+    name: str
+    hard: dict[str, str] = Field(default_factory=dict)
+    used: dict[str, str] = Field(default_factory=dict)
+
+    def line(self) -> str:
+        parts = [f"{k} {self.used.get(k, '?')}/{v}" for k, v in sorted(self.hard.items())]
+        return f"ResourceQuota/{self.name}: " + (", ".join(parts) or "no limits")
+
+
+class LimitRangeEvidence(BaseModel):
+    """One `Container` (or `Pod`) item of a LimitRange."""
+
+    name: str
+    type: str = "Container"
+    max: dict[str, str] = Field(default_factory=dict)
+    min: dict[str, str] = Field(default_factory=dict)
+    default: dict[str, str] = Field(default_factory=dict)
+
+    def line(self) -> str:
+        parts = [
+            f"{label} " + ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+            for label, values in (("max", self.max), ("min", self.min), ("default", self.default))
+            if values
+        ]
+        return f"LimitRange/{self.name} ({self.type}): " + ("; ".join(parts) or "no bounds")
 
 
 class WorkloadEvidence(BaseModel):
@@ -208,6 +275,9 @@ class Evidence(BaseModel):
     logs: list[LogEvidence] = Field(default_factory=list)
     nodes: list[NodeEvidence] = Field(default_factory=list)
     api_versions: list[str] = Field(default_factory=list)  # what the cluster serves (discovery)
+    claims: list[ClaimEvidence] = Field(default_factory=list)
+    quotas: list[QuotaEvidence] = Field(default_factory=list)
+    limit_ranges: list[LimitRangeEvidence] = Field(default_factory=list)
     metrics: list[MetricSample] = Field(default_factory=list)
     alert_logs: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -241,6 +311,9 @@ class Evidence(BaseModel):
         container = container or self.focus_container
         pod = pod or self.focus_pod
         return next((lg for lg in self.logs if lg.pod == pod and lg.container == container), None)
+
+    def node(self, name: str | None) -> NodeEvidence | None:
+        return next((n for n in self.nodes if n.name == name), None) if name else None
 
     def metric(self, name: str) -> MetricSample | None:
         return next((m for m in self.metrics if m.name == name), None)

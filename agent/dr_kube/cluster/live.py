@@ -20,6 +20,17 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "DaemonSet": ("AppsV1Api", "read_namespaced_daemon_set", "list_namespaced_daemon_set"),
     "Job": ("BatchV1Api", "read_namespaced_job", "list_namespaced_job"),
     "CronJob": ("BatchV1Api", "read_namespaced_cron_job", "list_namespaced_cron_job"),
+    "PersistentVolumeClaim": (
+        "CoreV1Api",
+        "read_namespaced_persistent_volume_claim",
+        "list_namespaced_persistent_volume_claim",
+    ),
+    "ResourceQuota": (
+        "CoreV1Api",
+        "read_namespaced_resource_quota",
+        "list_namespaced_resource_quota",
+    ),
+    "LimitRange": ("CoreV1Api", "read_namespaced_limit_range", "list_namespaced_limit_range"),
 }
 LOG_TAIL_LINES = 500
 SELECTOR_CALLS = 8  # events of up to this many objects: one field-selected call each, else one list
@@ -134,6 +145,14 @@ class LiveSource:
         data = self._call("CoreV1Api", "list_node")
         found = json.loads(data) if data else None
         return list(found.get("items", [])) if isinstance(found, dict) else []
+
+    def storage_classes(self) -> list[K8sObject] | None:
+        try:
+            data = self._call("StorageV1Api", "list_storage_class")
+        except InputError:
+            return None  # no RBAC for storageclasses: unknown, not absent
+        found = json.loads(data) if data else None
+        return list(found.get("items", [])) if isinstance(found, dict) else None
 
     def pods_on_node(self, node: str) -> list[K8sObject]:
         data = self._call(

@@ -71,7 +71,7 @@ class ClusterSource(Protocol):
     description: str
 
     def get(self, kind: str, namespace: str, name: str) -> K8sObject | None:
-        """A namespaced object (Pod, ReplicaSet, Deployment, StatefulSet, DaemonSet) or None."""
+        """A namespaced object (Pod, a workload, PersistentVolumeClaim, ResourceQuota, ...) or None."""
         ...
 
     def list_objects(self, kind: str, namespace: str) -> list[K8sObject]:
@@ -99,6 +99,10 @@ class ClusterSource(Protocol):
     def api_versions(self) -> list[str]:
         """The API group versions the cluster serves (`v1`, `monitoring.coreos.com/v1`, ...), as
         `kubectl api-versions` lists them; empty when the source cannot tell."""
+        ...
+
+    def storage_classes(self) -> list[K8sObject] | None:
+        """StorageClasses; None when the source cannot tell (a dump without them)."""
         ...
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:

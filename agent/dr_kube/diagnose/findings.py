@@ -10,6 +10,7 @@ IntentKind = Literal[
     "raise-memory-limit",
     "raise-cpu-limit",
     "lower-memory-request",
+    "raise-memory-request",
     "lower-cpu-request",
     "raise-replicas",
     "raise-probe-delay",

@@ -219,6 +219,7 @@ def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
         "raise-memory-limit",
         "raise-cpu-limit",
         "lower-memory-request",
+        "raise-memory-request",
         "lower-cpu-request",
     ):
         resource = "memory" if "memory" in intent.kind else "cpu"
@@ -294,10 +295,12 @@ def candidates(intent: FixIntent, inp: PlanInput) -> list[list[Change]]:
             old = start_value(inp, intent.container, field, path)
             if not isinstance(old, int):
                 old = live_probe.get(name, fallback[name])
-            new = min(
-                max(old * 2, 10 if name == "initialDelaySeconds" else old + 1),
-                int(old * inp.policy.max_step_factor) or 10,
-            )
+            target = max(old * 2, 10 if name == "initialDelaySeconds" else old + 1)
+            # the start-up time the logs measured, when the analyzer had one
+            needed = int(intent.at_least) if intent.at_least and intent.at_least.isdigit() else 0
+            if name == "initialDelaySeconds":
+                target = max(target, needed)
+            new = min(target, int(old * inp.policy.max_step_factor) or max(10, needed))
             options.append([change(path, file_value(inp, path, old), new)])
     elif intent.kind == "set-image-tag" and by_render:
         path = rendered_path(inp, intent.container, "image") or []

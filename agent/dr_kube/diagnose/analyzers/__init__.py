@@ -10,13 +10,16 @@ from collections.abc import Callable
 from dr_kube.diagnose.analyzers import (
     cpu,
     crashloop,
+    eviction,
     image_pull,
     memory_pressure,
     node,
     oom,
     probes,
+    quota,
     replicas,
     unschedulable,
+    volume,
 )
 from dr_kube.diagnose.context import AnalysisContext
 from dr_kube.diagnose.findings import Finding
@@ -33,6 +36,9 @@ ANALYZERS: dict[str, Analyzer] = {
     "cpu-throttling": cpu.analyze,
     "replicas-mismatch": replicas.analyze,
     "node": node.analyze,
+    "eviction": eviction.analyze,
+    "quota": quota.analyze,
+    "volume": volume.analyze,
 }
 
 

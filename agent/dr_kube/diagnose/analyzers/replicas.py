@@ -20,16 +20,8 @@ def analyze(ctx: AnalysisContext) -> Finding | None:
         f"{workload.kind}/{workload.name}: {workload.available_replicas}/{desired} available, "
         f"{workload.ready_replicas} ready"
     ]
-    quota = ctx.events(r"exceeded quota|forbidden", reasons=("FailedCreate",))
-    if quota:
-        evidence += [e.line() for e in quota[:1]]
-        return Finding(
-            category="replicas-mismatch",
-            root_cause=f"{workload.kind} {workload.name} cannot create pods: {quota[0].message.split(':')[0]}.",
-            evidence=evidence,
-            confidence=0.85,
-            human_action="Raise the namespace's ResourceQuota or lower other workloads' usage.",
-        )
+    if ctx.events(r"forbidden", reasons=("FailedCreate",)):
+        return None  # refused at admission: the quota analyzer names the quota or LimitRange
     recreated = [
         e
         for e in ctx.evidence.events

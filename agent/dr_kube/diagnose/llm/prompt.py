@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dr_kube.cluster.evidence import ContainerEvidence, Evidence
+from dr_kube.cluster.evidence import ContainerEvidence, Evidence, NodeEvidence
 from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.models import Change, PathKey, Proposal
 from dr_kube.policy import Policy
@@ -235,13 +235,54 @@ def evidence_section(evidence: Evidence) -> list[str]:
         lines.append(f"The incident is about container {focus}.")
     for m in evidence.metrics:
         lines.append(f"metric {m.name} = {m.value:g}{m.unit}")
-    for node in evidence.nodes[:3]:
-        lines.append(
-            f"node {node.name}: allocatable cpu {node.allocatable_cpu}, memory "
-            f"{node.allocatable_memory}, ready {node.ready}"
-            + (f", taints {', '.join(t.line() for t in node.taints)}" if node.taints else "")
-        )
+    lines += node_lines(evidence)
+    lines += namespace_lines(evidence)
     lines += [f"note: {clip(n)}" for n in evidence.notes[:5]]
+    return lines
+
+
+def node_line(node: NodeEvidence) -> str:
+    line = (
+        f"node {node.name}: allocatable cpu {node.allocatable_cpu}, memory "
+        f"{node.allocatable_memory}, ready {node.ready}"
+    )
+    if node.requested_cpu is not None or node.requested_memory is not None:
+        line += f", requested by its pods cpu {node.requested_cpu}, memory {node.requested_memory}"
+    if node.unschedulable:
+        line += ", cordoned"
+    if node.taints:
+        line += f", taints {', '.join(t.line() for t in node.taints)}"
+    line += "".join(
+        f", {name} ({clip(c.message or c.reason or '', 120)})"
+        for name, c in zip(node.problem_names(), node.problems, strict=True)
+    )
+    return line
+
+
+def node_lines(evidence: Evidence) -> list[str]:
+    """The pods' nodes first (their pressure is the evidence), then others, at most three."""
+    used = {p.node for p in evidence.pods if p.node}
+    ordered = sorted(evidence.nodes, key=lambda n: (n.name not in used, not n.problems))
+    return [node_line(n) for n in ordered[:3]]
+
+
+def namespace_lines(evidence: Evidence) -> list[str]:
+    """Evicted pods, the claims the pods mount, quotas and limit ranges."""
+    lines = [
+        f"pod {p.name} {p.phase} {p.reason}: {clip(p.message or '', 200)}".rstrip(": ")
+        for p in evidence.pods
+        if p.reason
+    ][:3]
+    for claim in evidence.claims[:4]:
+        storage = claim.storage_class or "(default)"
+        if claim.storage_class_found is False:
+            storage += " (no such StorageClass)"
+        lines.append(
+            f"PersistentVolumeClaim {claim.name}: phase {claim.phase}, storageClass {storage}, "
+            f"requests {claim.requested}, access {','.join(claim.access_modes) or '?'}"
+        )
+    lines += [clip(q.line(), 300) for q in evidence.quotas[:3]]
+    lines += [clip(lr.line(), 300) for lr in evidence.limit_ranges[:3]]
     return lines
 
 
