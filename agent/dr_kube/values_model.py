@@ -19,6 +19,9 @@ class Chart(BaseModel):
     schema_: dict[str, Any] | None = None
     digest: str | None = None  # sha256 of the archive, when fetched from a repository
     source: str | None = None  # the repository or registry it was fetched from
+    # What its renders are cached by, taken once when the chart is located (a folder's files change
+    # between runs of a long-lived server, not within one run).
+    identity: str | None = None
 
 
 class ValueLayer(BaseModel):

@@ -16,6 +16,7 @@ from dr_kube.cluster.evidence import PodEvidence, WorkloadEvidence
 from dr_kube.errors import InputError, NotFoundError
 from dr_kube.gitops.apps import Application, load_applications, value_files
 from dr_kube.gitops.charts import locate_chart
+from dr_kube.gitops.render import chart_identity
 from dr_kube.gitops.render_inputs import render_inputs
 from dr_kube.gitops.render_locate import drift_notes, locate_by_rendering
 from dr_kube.models import PathKey
@@ -171,6 +172,8 @@ def locate(
     if not (repo / values_file).is_file():
         raise NotFoundError(f"values file {values_file} not found in {repo}")
     chart, chart_missing = locate_chart(app, repo, chart_dirs) if app is not None else (None, None)
+    if chart is not None:  # walked once here, not at every render of this run
+        chart = chart.model_copy(update={"identity": chart_identity(chart)})
     release = app.release_name if app else None
     render: RenderInputs | None = None
     if app is not None:

@@ -88,7 +88,9 @@ def values_digest(values: dict[str, Any]) -> str:
 
 def chart_identity(chart: Chart) -> str:
     """The archive digest when known; else the chart's files (a folder in the GitOps repo may change
-    between runs of one process)."""
+    between runs of one process). `chart.identity`, when set, was computed so earlier."""
+    if chart.identity:
+        return chart.identity
     if chart.digest:
         # The same archive assembled with its dependencies elsewhere is another chart to render.
         return f"{chart.digest}:{chart.where}"
