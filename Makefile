@@ -67,7 +67,7 @@ lint: $(DEV) ## ruff (lint and format check) and mypy
 
 .PHONY: bench
 bench: $(DEV) ## Print every benchmark's figures (core pipeline, service, LLM prompt, ...)
-	@for script in bench/bench.py $(filter-out bench/bench.py,$(sort $(wildcard bench/*.py))); do \
+	@for script in bench/bench.py $(filter-out bench/bench.py bench/_%.py,$(sort $(wildcard bench/*.py))); do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; echo; \
 	done
 

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support.bigdump: the generated dump
 sys.path.insert(0, str(ROOT / "agent"))
+
+from _procinfo import free_port, memory_mib  # noqa: E402
 
 from tests.support.bigdump import FOCUS_POD, NAMESPACE, write_big_dump  # noqa: E402
 from tests.support.paths import SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES  # noqa: E402
@@ -77,19 +78,6 @@ def bench_run(big: Path) -> None:
         f"cluster size: CPU ratio {ratio:.2f} (target <= 1.5: {'ok' if ratio <= 1.5 else 'MISSED'}),"
         f" peak RSS {rss:.0f} MB (target <= 250 MB: {'ok' if rss <= 250 else 'MISSED'})"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def delivery(n: int, pods: list[str]) -> bytes:
@@ -195,7 +183,7 @@ def bench_intake(big: Path, work: Path, workers: bool = True) -> None:
         print(
             f"intake {label}: {DELIVERIES} deliveries at {RATE:.0f}/s,"
             f" p50 {figures['p50_ms']} ms, p99 {p99} ms, max {figures['max_ms']:.0f} ms{verdict};"
-            f" {runs:.0f} runs done meanwhile; server peak RSS {peak_rss_mib(server.pid):.0f} MB"
+            f" {runs:.0f} runs done meanwhile; server peak RSS {memory_mib(server.pid, 'VmHWM'):.0f} MB"
         )
     finally:
         server.terminate()

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _procinfo import memory_mib
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "agent"))
 SAMPLE = ROOT / "agent" / "issues" / "sample_oom.json"
@@ -147,10 +149,7 @@ def worker_peak_mb(renderer: Any) -> float:
     proc = renderer._process._proc if renderer._process is not None else None
     if proc is None:
         return 0.0
-    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return memory_mib(proc.pid, "VmHWM")
 
 
 def bench_chart(label: str, chart: Any, values: dict[str, Any]) -> None:

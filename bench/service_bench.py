@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,24 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from _procinfo import free_port, memory_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
 N = int(os.environ.get("BENCH_DELIVERIES", "5000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def body(n: int) -> bytes:
@@ -130,7 +117,7 @@ def main() -> int:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        before = rss_mib(server.pid)
+        before = memory_mib(server.pid)
         out = subprocess.run(
             [sys.executable, __file__, "--client", f"{base}/webhooks/alertmanager"],
             capture_output=True,
@@ -139,7 +126,7 @@ def main() -> int:
         )
         result = json.loads(out.stdout)
         result["rss_before_mib"] = round(before, 1)
-        result["rss_after_mib"] = round(rss_mib(server.pid), 1)
+        result["rss_after_mib"] = round(memory_mib(server.pid), 1)
         result["targets"] = {"per_second": ">= 500", "p99_ms": "< 50"}
         print("service intake:", json.dumps(result))
     finally:

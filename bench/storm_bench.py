@@ -28,6 +28,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _procinfo import free_port  # noqa: E402
+
 from tests.support import replicas  # noqa: E402  (the tests' dump and alert shapes)
 
 TOKEN = "bench-token"
@@ -75,14 +77,6 @@ def gitops(work: Path) -> tuple[Path, Path]:
     git(work, "clone", "-q", "--bare", str(seed), str(origin))
     git(work, "clone", "-q", str(origin), str(work / "clone"))
     return work / "clone", origin
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(work: Path, clone: Path, dump: Path) -> tuple[subprocess.Popen[bytes], str]:
