@@ -1,15 +1,8 @@
-"""What the benchmarks read about processes: a free local port, a process's memory."""
+"""What the benchmarks read about a process: its memory."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def memory_mib(pid: int, field: str = "VmRSS") -> float:

@@ -32,9 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support.bigdump: the generated dump
 sys.path.insert(0, str(ROOT / "agent"))
 
-from _procinfo import free_port, memory_mib  # noqa: E402
+from _procinfo import memory_mib  # noqa: E402
 
 from tests.support.bigdump import FOCUS_POD, NAMESPACE, write_big_dump  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
 from tests.support.paths import SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES  # noqa: E402
 
 PODS = int(os.environ.get("BENCH_PODS", "5000"))

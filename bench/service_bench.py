@@ -19,9 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from _procinfo import free_port, memory_mib
+from _procinfo import memory_mib
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.net import free_port  # noqa: E402
+
 TOKEN = "bench-token"
 N = int(os.environ.get("BENCH_DELIVERIES", "5000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))

@@ -28,23 +28,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _procinfo import free_port  # noqa: E402
 
 from tests.support import replicas  # noqa: E402  (the tests' dump and alert shapes)
+from tests.support.net import free_port  # noqa: E402
+from tests.support.service import WORKLOADS  # noqa: E402  (the shop's ten Deployments)
 
 TOKEN = "bench-token"
-WORKLOADS = (
-    "frontend",
-    "adservice",
-    "cartservice",
-    "checkoutservice",
-    "currencyservice",
-    "emailservice",
-    "paymentservice",
-    "productcatalogservice",
-    "recommendationservice",
-    "shippingservice",
-)
 PODS = 10
 DELIVERIES = int(os.environ.get("BENCH_STORM_DELIVERIES", "1000"))
 BUSY = ("queued", "running")
