@@ -29,7 +29,7 @@ INCIDENT_COLUMNS = (
 class Ingested:
     incident_id: str | None
     key: str
-    action: str  # created | joined | refired | resolved | alert-resolved | stored
+    action: str  # created | joined | refired | resolved | alert-resolved | stored | repeated
 
 
 @dataclass
@@ -265,6 +265,27 @@ class Store:
             self._event(cur, incident_id, "joined", f"joined incident {target} ({key})")
             self._event(cur, target, "joined", f"incident {incident_id} joined: same {key}")
         return target
+
+    def count_alerts(self, counts: dict[str, int]) -> None:
+        """Add alerts acknowledged without a write of their own (repeats) to `alert_count`."""
+        with self.db.tx() as cur:
+            for incident_id, n in sorted(counts.items()):
+                cur.run(
+                    "UPDATE incidents SET alert_count = alert_count + ? WHERE id = ?",
+                    (n, incident_id),
+                )
+
+    def all_open(self, incident_ids: Sequence[str]) -> bool:
+        """Whether every one of these incidents is still open (a read: no write lock)."""
+        wanted = set(incident_ids)
+        if not wanted:
+            return False
+        marks = ", ".join("?" for _ in wanted)
+        with self.db.tx(write=False) as cur:
+            rows = cur.all(
+                f"SELECT id FROM incidents WHERE is_open = 1 AND id IN ({marks})", tuple(wanted)
+            )
+        return len(rows) == len(wanted)
 
     def alerts_of(self, incident_id: str) -> list[AlertRef]:
         with self.db.tx(write=False) as cur:
