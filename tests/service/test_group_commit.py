@@ -69,3 +69,36 @@ def test_a_failing_delivery_does_not_fail_the_others(tmp_path: Path) -> None:
     assert isinstance(results["poison"], RuntimeError)
     assert all(len(results[n]) == 1 for n in ("a", "b", "c"))
     assert store.count("alerts") == 3
+
+
+def test_repeats_are_answered_from_memory_and_counted_at_the_next_flush(tmp_path: Path) -> None:
+    store = open_store(None, tmp_path / "dr-kube.db", 3)
+    intake = GroupCommit(store)
+    first = intake.ingest(parse_incidents(payload(alert("cartservice"))))
+    again = [intake.ingest(parse_incidents(payload(alert("cartservice")))) for _ in range(4)]
+    assert [a[0].action for a in again] == ["repeated"] * 4
+    assert {a[0].incident_id for a in again} == {first[0].incident_id}
+    assert store.count("alerts") == 1  # no write of their own
+    # a new firing episode (new startsAt) and another pod are news: the full path
+    episode = intake.ingest(
+        parse_incidents(payload(alert("cartservice", starts_at="2026-11-25T08:00:00Z")))
+    )
+    other = intake.ingest(parse_incidents(payload(alert("cartservice", pod_suffix="zz9"))))
+    assert episode[0].action != "repeated" and other[0].action == "joined"
+    intake.close()  # flushes the counts
+    [incident] = store.list_incidents()
+    assert incident["alert_count"] == 7
+
+
+def test_a_repeat_about_an_incident_closed_elsewhere_takes_the_full_path(tmp_path: Path) -> None:
+    db = tmp_path / "dr-kube.db"
+    here = GroupCommit(open_store(None, db, 3))
+    there = GroupCommit(open_store(None, db, 3))  # another replica on the same database
+    created = here.ingest(parse_incidents(payload(alert("adservice"))))[0]
+    assert there.ingest(parse_incidents(payload(alert("adservice", status="resolved"))))[
+        0
+    ].action == ("resolved")
+    late = here.ingest(parse_incidents(payload(alert("adservice"))))[0]
+    assert late.action != "repeated" and late.incident_id != created.incident_id
+    here.close()
+    there.close()

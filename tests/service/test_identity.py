@@ -18,7 +18,7 @@ from dr_kube.cluster.owners import OwnerResolver
 from dr_kube.service.intake import GroupCommit
 from dr_kube.store import open_store
 from tests.support import replicas as r
-from tests.support.service import am_headers, branches, wait_for
+from tests.support.service import alert, am_headers, branches, wait_for
 from tests.support.service_fixtures import context_args, settings_for
 
 URL = "/webhooks/alertmanager"
@@ -284,3 +284,59 @@ def test_two_serve_replicas_on_postgres_one_incident_one_branch_per_workload(
     finally:
         for serve in servers:
             serve.stop()
+
+
+def test_alerts_that_join_after_the_pr_is_open_are_listed_in_its_description(
+    tmp_path: Path, gitops_with_origin: tuple[Path, Path], fake_github: Any
+) -> None:
+    from dr_kube.server.app import build_app
+
+    clone, _ = gitops_with_origin
+    dump = r.write_dump(tmp_path / "dump", {"checkoutservice": 4})
+    args = context_args(clone, cluster_dir=dump, github_repo="acme/gitops")
+    app, _, _ = build_app(settings_for(tmp_path), args, start_workers=True)
+    with TestClient(app) as client:
+        post(client, r.oom_killed("checkoutservice", 0))
+        [item] = settled(client, 1)
+        assert "### Alerts (" not in fake_github.pulls[1]["body"]  # one alert: no section
+        # three more replicas and a symptom after the PR: no run, the description follows
+        for n in (1, 2, 3):
+            post(client, r.oom_killed("checkoutservice", n))
+        post(client, r.crash_looping("checkoutservice", 2))
+        wait_for(lambda: "### Alerts (5, 5 firing)" in fake_github.pulls[1]["body"], 20)
+        body = fake_github.pulls[1]["body"]
+        assert body.count("- `ContainerOOMKilled`") == 4 and "- `KubePodCrashLooping`" in body
+        assert body.count("### Alerts (") == 1 and "### Evidence" in body
+        # a resolution changes the counts; a re-send changes nothing and edits nothing
+        post(client, r.oom_killed("checkoutservice", 1, status="resolved"))
+        wait_for(lambda: "### Alerts (5, 4 firing)" in fake_github.pulls[1]["body"], 20)
+        [again] = post(client, r.oom_killed("checkoutservice", 2))
+        assert again["action"] == "repeated"
+        assert len(detail(client, item["id"])["attempts"]) == 1
+        assert len(fake_github.pulls) == 1
+
+
+def test_only_news_about_an_open_incident_queues_one_refresh_of_its_pr(tmp_path: Path) -> None:
+    store = open_store(None, tmp_path / "dr-kube.db", 3)
+
+    def refreshes() -> int:
+        with store.db.tx(write=False) as cur:
+            row = cur.one("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'alerts' AND done = 0")
+        return int(row["n"]) if row else 0
+
+    def ingest(pod: str, status: str = "firing") -> str:
+        sent = alert("cartservice", status=status, pod_suffix=pod)  # a deployment label
+        return store.ingest(parse_incidents(r.payload(sent)))[0].action
+
+    assert ingest("p0") == "created" and refreshes() == 0
+    assert ingest("p1") == "joined" and refreshes() == 1
+    assert ingest("p2") == "joined" and refreshes() == 1  # coalesced
+    assert store.outbox_pending() == []  # the incident is still queued: its run writes the body
+    with store.db.tx() as cur:  # the run ended with its PR open
+        cur.run("UPDATE incidents SET status = 'awaiting-review', pr_number = 7")
+    [refresh] = store.outbox_pending()
+    assert refresh["kind"] == "alerts" and refresh["pr_number"] == 7
+    store.outbox_done(refresh["id"], "posted")
+    assert ingest("p2") == "joined" and refreshes() == 0  # no news
+    assert ingest("p2", "resolved") == "alert-resolved"
+    assert refreshes() == 1

@@ -98,7 +98,9 @@ def pr_body(
 
 **Alert:** `{incident.alertname}`{f" ({incident.severity})" if incident.severity else ""}{since} · confidence {diagnosis.confidence:.0%} · diagnosed by `{diagnosis.provider}`
 {unverified_note}
-{alerts_section(alerts)}### Evidence
+{ALERTS_START}
+{alerts_section(alerts)}{ALERTS_END}
+### Evidence
 {evidence}
 
 ### Change
@@ -152,6 +154,25 @@ Chart {chart}{digest} · from `{rendered.source or "?"}` · values files {files}
 
 
 MAX_ALERT_LINES = 20
+# The alerts section is fenced so that it can be brought up to date when alerts join later.
+ALERTS_START = "<!-- dr-kube:alerts -->"
+ALERTS_END = "<!-- /dr-kube:alerts -->"
+
+
+def with_alerts(body: str, alerts: Sequence[AlertRef]) -> str:
+    """The PR body with its alerts section replaced by these alerts (put before the evidence in
+    a body written before the section was fenced)."""
+    section = f"{ALERTS_START}\n{redact(alerts_section(alerts))}{ALERTS_END}\n"
+    start, end = body.find(ALERTS_START), body.find(ALERTS_END)
+    if start >= 0 and end > start:
+        tail = body[end + len(ALERTS_END) :].removeprefix("\n")
+        return body[:start] + section + tail
+    evidence = body.find("### Evidence")
+    if evidence < 0:
+        return body
+    old = body.find("### Alerts (")
+    cut = old if 0 <= old < evidence else evidence
+    return body[:cut] + section + body[evidence:]
 
 
 def alerts_section(alerts: Sequence[AlertRef]) -> str:

@@ -30,6 +30,7 @@ Status = Literal[
 CLOSED_STATUSES: tuple[Status, ...] = ("resolved", "closed", "joined")
 STATUSES: tuple[Status, ...] = get_args(Status)
 OPEN_STATUSES: tuple[Status, ...] = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
+BUSY_STATUSES: tuple[Status, ...] = ("queued", "running")  # a run is due or under way
 
 # Where a run can end, and what ends an open incident from outside (alerts, a human, the PR).
 RUN_ENDS: frozenset[Status] = frozenset(

@@ -9,15 +9,18 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
 from dr_kube.incidents.model import Incident
+from dr_kube.service.repeats import RepeatMemory
 from dr_kube.store import Store
 from dr_kube.store.store import Ingested
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 256
+COUNT_EVERY = 1.0  # seconds between writes of the repeats' counts
 
 Pending = tuple[Sequence[Incident], "Future[list[Ingested]]"]
 
@@ -39,24 +42,42 @@ class GroupCommit:
         self.store = store
         self.max_batch = max_batch
         self.resolve = resolve
+        self.repeats = RepeatMemory()
         self._queue: queue.Queue[Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="intake-commit", daemon=True)
         self._thread.start()
 
     def ingest(self, incidents: Sequence[Incident]) -> list[Ingested]:
-        """Store the alerts of one delivery; returns once they are committed."""
+        """Store the alerts of one delivery; returns once they are committed (or were already:
+        see `dr_kube.service.repeats`)."""
+        known = self.repeats.recall(incidents)
+        if known is not None:
+            if self.store.all_open([k.incident_id for k in known if k.incident_id]):
+                self.repeats.counted(known)
+                return known
+            self.repeats.forget(incidents)
         done: Future[list[Ingested]] = Future()
         self._queue.put(([self.resolve(i) for i in incidents], done))
-        return done.result()
+        stored = done.result()
+        self.repeats.remember(incidents, stored)
+        return stored
 
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(10)
 
     def _loop(self) -> None:
+        counted = time.monotonic()
         while True:
-            first = self._queue.get()
+            if time.monotonic() - counted >= COUNT_EVERY:
+                self._count_repeats()
+                counted = time.monotonic()
+            try:
+                first = self._queue.get(timeout=COUNT_EVERY)
+            except queue.Empty:
+                continue
             if first is None:
+                self._count_repeats()
                 return
             batch = [first]
             while len(batch) < self.max_batch:
@@ -66,9 +87,19 @@ class GroupCommit:
                     break
                 if item is None:
                     self._commit(batch)
+                    self._count_repeats()
                     return
                 batch.append(item)
             self._commit(batch)
+
+    def _count_repeats(self) -> None:
+        counts = self.repeats.take_counts()
+        if not counts:
+            return
+        try:
+            self.store.count_alerts(counts)
+        except Exception:
+            log.exception("counting repeated alerts failed")
 
     def _commit(self, batch: list[Pending]) -> None:
         try:

@@ -46,6 +46,12 @@ class Metrics:
         self.alerts = Counter(
             "drkube_alerts_received", "Alerts received by status", ["status"], registry=r
         )
+        self.intake = Counter(
+            "drkube_alerts_stored",
+            "Alerts at intake by what became of them (created, joined, repeated, ...)",
+            ["action"],
+            registry=r,
+        )
         self.prs = Counter("drkube_prs", "Pull requests by action", ["action"], registry=r)
         self.validation_failures = Counter(
             "drkube_validation_failures", "Rejected proposals by reason", ["reason"], registry=r

@@ -17,6 +17,7 @@ from dr_kube.config.service import Settings
 from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
 from dr_kube.gitops.forges.base import Forge
+from dr_kube.gitops.pr import with_alerts
 from dr_kube.gitops.repo import write_lock
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed
@@ -349,6 +350,11 @@ class Worker:
         try:
             if item["kind"] == "close":
                 self.reviews.close(int(number))
+            elif item["kind"] == "alerts":
+                alerts = self.store.alerts_of(item["incident_id"])
+                if not self.reviews.update_body(int(number), lambda b: with_alerts(b, alerts)):
+                    self.store.outbox_done(item["id"], "unchanged")
+                    return
             else:
                 self.reviews.comment(int(number), item["body"])
         except Exception as exc:

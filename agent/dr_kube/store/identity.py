@@ -68,9 +68,14 @@ def add_subject(cur: Cursor, incident_id: str, subject: str) -> None:
     )
 
 
-def record_alert(cur: Cursor, incident_id: str, incident: Incident, ts: float) -> None:
-    """The incident holds this alert, in its latest status."""
+def record_alert(cur: Cursor, incident_id: str, incident: Incident, ts: float) -> bool:
+    """The incident holds this alert, in its latest status; whether that is news (an alert it
+    did not hold, or a new status)."""
     ref = incident.alert_ref()
+    held = cur.one(
+        "SELECT status FROM incident_alerts WHERE incident_id = ? AND fingerprint = ?",
+        (incident_id, ref.fingerprint),
+    )
     cur.run(
         "INSERT INTO incident_alerts (incident_id, fingerprint, alertname, status, pod, container, "
         "workload, starts_at, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -89,6 +94,7 @@ def record_alert(cur: Cursor, incident_id: str, incident: Incident, ts: float) -
             ts,
         ),
     )
+    return held is None or held["status"] != ref.status
 
 
 def firing_count(cur: Cursor, incident_id: str) -> int:

@@ -29,7 +29,7 @@ INCIDENT_COLUMNS = (
 class Ingested:
     incident_id: str | None
     key: str
-    action: str  # created | joined | refired | resolved | alert-resolved | stored
+    action: str  # created | joined | refired | resolved | alert-resolved | stored | repeated
 
 
 @dataclass
@@ -97,12 +97,14 @@ class Store:
             incident_id = self._open(cur, incident, subject, ts)
             action = "created"
         elif row is not None and incident.status == "resolved":
-            identity.record_alert(cur, row["id"], incident, ts)
+            news = identity.record_alert(cur, row["id"], incident, ts)
             if identity.firing_count(cur, row["id"]) == 0:
                 action = "resolved"
                 self._resolve(cur, row, ts)
             else:
                 action = "alert-resolved"  # the incident still has firing alerts
+                if news:
+                    self._refresh_pr_alerts(cur, row["id"])
         elif row is not None and row["status"] == "merged":
             started = starts_ts(incident)
             if started is not None and row["merged_at"] is not None and started > row["merged_at"]:
@@ -113,7 +115,9 @@ class Store:
         elif row is not None:
             action = "joined"
         if incident_id is not None and incident.status == "firing":
-            identity.record_alert(cur, incident_id, incident, ts)
+            news = identity.record_alert(cur, incident_id, incident, ts)
+            if news and action == "joined":
+                self._refresh_pr_alerts(cur, incident_id)
         cur.run(
             "INSERT INTO alerts (incident_id, fingerprint, alertname, status, starts_at, "
             "received_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -141,6 +145,16 @@ class Store:
             data={"key": incident.key(), "fingerprint": incident.fingerprint, "action": action},
         )
         return Ingested(incident_id, incident.key(), action)
+
+    def _refresh_pr_alerts(self, cur: Cursor, incident_id: str) -> None:
+        """The incident's alerts changed after it may have opened its PR: one pending refresh of
+        the PR's alerts section (sent once the incident is not running; see `outbox_pending`)."""
+        pending = cur.one(
+            "SELECT id FROM outbox WHERE incident_id = ? AND kind = 'alerts' AND done = 0",
+            (incident_id,),
+        )
+        if pending is None:
+            self._outbox(cur, incident_id, None, "alerts", "")
 
     def _incident_for(
         self, cur: Cursor, incident: Incident, subject: str, fingerprint: str
@@ -262,9 +276,31 @@ class Store:
             ):
                 return incident_id
             identity.move_holdings(cur, incident_id, target)
+            self._refresh_pr_alerts(cur, target)
             self._event(cur, incident_id, "joined", f"joined incident {target} ({key})")
             self._event(cur, target, "joined", f"incident {incident_id} joined: same {key}")
         return target
+
+    def count_alerts(self, counts: dict[str, int]) -> None:
+        """Add alerts acknowledged without a write of their own (repeats) to `alert_count`."""
+        with self.db.tx() as cur:
+            for incident_id, n in sorted(counts.items()):
+                cur.run(
+                    "UPDATE incidents SET alert_count = alert_count + ? WHERE id = ?",
+                    (n, incident_id),
+                )
+
+    def all_open(self, incident_ids: Sequence[str]) -> bool:
+        """Whether every one of these incidents is still open (a read: no write lock)."""
+        wanted = set(incident_ids)
+        if not wanted:
+            return False
+        marks = ", ".join("?" for _ in wanted)
+        with self.db.tx(write=False) as cur:
+            rows = cur.all(
+                f"SELECT id FROM incidents WHERE is_open = 1 AND id IN ({marks})", tuple(wanted)
+            )
+        return len(rows) == len(wanted)
 
     def alerts_of(self, incident_id: str) -> list[AlertRef]:
         with self.db.tx(write=False) as cur:
@@ -508,11 +544,15 @@ class Store:
         )
 
     def outbox_pending(self, limit: int = 20) -> list[Row]:
-        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        skip = " FOR UPDATE OF o SKIP LOCKED" if self.db.dialect == "postgres" else ""
         with self.db.tx() as cur:
+            # an alerts refresh waits while its incident runs: the run writes the PR body itself
+            busy = ", ".join(f"'{status}'" for status in lifecycle.BUSY_STATUSES)
             rows = cur.all(
-                f"SELECT id, incident_id, pr_number, kind, body FROM outbox WHERE done = 0 "
-                f"ORDER BY id LIMIT {int(limit)}{skip}"
+                "SELECT o.id, o.incident_id, COALESCE(o.pr_number, i.pr_number) AS pr_number, "
+                "o.kind, o.body FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id "
+                f"WHERE o.done = 0 AND NOT (o.kind = 'alerts' AND i.status IN ({busy})) "
+                f"ORDER BY o.id LIMIT {int(limit)}{skip}"
             )
             for row in rows:
                 cur.run("UPDATE outbox SET done = 2 WHERE id = ?", (row["id"],))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -40,5 +41,9 @@ class Forge(Protocol):
         ...
 
     def comment(self, number: int, body: str) -> None: ...
+
+    def update_body(self, number: int, edit: Callable[[str], str]) -> bool:
+        """Rewrite the PR's description with `edit`; whether it changed."""
+        ...
 
     def close(self, number: int) -> None: ...

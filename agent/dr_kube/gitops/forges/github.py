@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from dr_kube.gitops.forges.base import REPLY_MARKER, ForgeError, PullRequestSpec
@@ -71,6 +72,15 @@ class GitHubForge:
     def comment(self, number: int, body: str) -> None:
         repo = self._gh.get_repo(self.repo_name)
         repo.get_pull(number).create_issue_comment(f"{body}\n\n{REPLY_MARKER}")
+
+    def update_body(self, number: int, edit: Callable[[str], str]) -> bool:
+        pr = self._gh.get_repo(self.repo_name).get_pull(number)
+        body = pr.body or ""
+        new = edit(body)
+        if new == body:
+            return False
+        pr.edit(body=new)
+        return True
 
     def close(self, number: int) -> None:
         repo = self._gh.get_repo(self.repo_name)

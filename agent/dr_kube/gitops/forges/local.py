@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from dr_kube.gitops.forges.base import PullRequestSpec
 from dr_kube.models import PullRequestInfo
@@ -33,6 +34,10 @@ class LocalForge:
 
     def comment(self, number: int, body: str) -> None:
         log.info("no forge configured: comment on #%s not posted", number)
+
+    def update_body(self, number: int, edit: Callable[[str], str]) -> bool:
+        log.info("no forge configured: #%s not updated", number)
+        return False
 
     def close(self, number: int) -> None:
         log.info("no forge configured: #%s not closed", number)

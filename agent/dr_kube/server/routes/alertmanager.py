@@ -33,6 +33,7 @@ async def alertmanager(request: Request, s: ServiceDep) -> Accepted:
     for incident in incidents:
         s.metrics.alerts.labels(incident.status).inc()
     for i in stored:
+        s.metrics.intake.labels(i.action).inc()
         if i.incident_id and i.action in ("resolved", "refired"):
             s.followup.hooks.alert_event(i.incident_id, i.action)
     s.metrics.deliveries.labels("alertmanager", "202").inc()
