@@ -248,7 +248,11 @@ class Worker:
         for reason in fix.rejected_reasons if fix else []:
             code = reason.split(": ", 1)[-1].split(" ", 1)[0].split(":", 1)[0]
             self.metrics.validation_failures.labels(code or "other").inc()
-        self.metrics.runs.labels(fix.status if fix else "unknown").inc()
+        failure = result.publish_failure if result else None
+        if failure is not None:
+            self.metrics.publish_failures.labels(failure.stage, failure.code).inc()
+        outcome = "publish-failed" if failure else fix.status if fix else "unknown"
+        self.metrics.runs.labels(outcome).inc()
         self.store.finish_attempt(
             attempt,
             status="paused" if run.paused else "done",
@@ -283,7 +287,17 @@ class Worker:
             if pr.number is not None:
                 fields["pr_number"] = pr.number
                 fields["pr_url"] = pr.url
-        if pending:
+        failure = result.publish_failure if result else None
+        if failure is not None:  # the work stands; a later alert re-opens it (a new run)
+            fields["status"] = "failed"
+            fields["error"] = (
+                f"publication failed ({failure.stage}, {failure.code}, "
+                f"{failure.attempts} tries): {failure.reason}"
+            )
+            fields["outcome"] = "not published: a later alert for it tries again"
+            if failure.pushed:
+                fields["branch"] = failure.branch
+        elif pending:
             fields["status"] = "queued"
         elif run.paused and pr is None:
             fields["status"] = "awaiting-approval"  # copilot mode: an approver answers in Slack
