@@ -54,7 +54,7 @@ def git_reason(stderr: str) -> str:
     else:
         fatal = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
         reason = (fatal or (lines[0] if lines else "no message")).split(":", 1)[-1].strip()
-    reason = redact(reason)
+    reason = redact(re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", reason))  # no credentials of a URL
     return reason if len(reason) <= 240 else reason[:239] + "…"
 
 

@@ -63,7 +63,7 @@ def retrying(policy: RetryPolicy, what: str, call: Callable[[], T]) -> T:
     """`call()`, tried again on a transient RemoteError as `policy` says; the last error is
     raised with its `attempts` set."""
     backoff = tenacity.wait_exponential_jitter(
-        initial=policy.wait, max=policy.max_wait, jitter=policy.wait
+        multiplier=policy.wait, max=policy.max_wait, jitter=policy.wait
     )
 
     def error_of(state: tenacity.RetryCallState) -> RemoteError | None:
@@ -84,7 +84,7 @@ def retrying(policy: RetryPolicy, what: str, call: Callable[[], T]) -> T:
     def before_sleep(state: tenacity.RetryCallState) -> None:
         exc = error_of(state)
         wait_s = state.next_action.sleep if state.next_action is not None else 0
-        log.warning(
+        log.info(
             "%s failed (try %d of %d), trying again in %.1f s: %s",
             what,
             state.attempt_number,

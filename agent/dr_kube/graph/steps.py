@@ -215,7 +215,7 @@ def failed_publication(
         branch=branch,
         pushed=pushed,
     )
-    log.warning("publication of %s failed after %d tries: %s", branch, exc.attempts, exc)
+    log.info("publication of %s failed after %d tries: %s", branch, exc.attempts, exc)
     publish_failed(ctx.audit, failure)
     return failure
 

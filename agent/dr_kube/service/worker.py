@@ -251,6 +251,13 @@ class Worker:
         failure = result.publish_failure if result else None
         if failure is not None:
             self.metrics.publish_failures.labels(failure.stage, failure.code).inc()
+            log.warning(
+                "incident %s not published (%s after %d tries): %s",
+                claim.id,
+                failure.stage,
+                failure.attempts,
+                failure.reason,
+            )
         outcome = "publish-failed" if failure else fix.status if fix else "unknown"
         self.metrics.runs.labels(outcome).inc()
         self.store.finish_attempt(
