@@ -78,9 +78,9 @@ class GitHubForge:
         self.repo_name = repo
         self.retry = retry
 
-    def _call(self, what: str, call: Callable[[], T]) -> T:
+    def _call(self, what: str, call: Callable[[], T], retry: RetryPolicy | None = None) -> T:
         """`call()` with PyGithub's and the transport's errors as ForgeErrors, tried again while
-        they are transient."""
+        they are transient (as `retry` says, the forge's policy by default)."""
         from github import GithubException
         from requests import RequestException
 
@@ -90,7 +90,7 @@ class GitHubForge:
             except (GithubException, RequestException) as exc:
                 raise forge_error(self.repo_name, exc) from None
 
-        return retrying(self.retry, f"GitHub {self.repo_name}: {what}", once)
+        return retrying(retry or self.retry, f"GitHub {self.repo_name}: {what}", once)
 
     def publish(
         self, spec: PullRequestSpec, commit: str | None, changed: bool, pushed: bool
@@ -139,8 +139,9 @@ class GitHubForge:
 
     def can_write(self, login: str) -> bool:
         repo = self._gh.get_repo(self.repo_name)
+        # asked while a webhook waits for its answer: one try (GitHub redelivers on failure)
         permission = self._call(
-            f"permission of {login}", lambda: repo.get_collaborator_permission(login)
+            f"permission of {login}", lambda: repo.get_collaborator_permission(login), NO_RETRY
         )
         return str(permission) in WRITE_PERMISSIONS
 
