@@ -159,6 +159,18 @@ def test_a_pull_request_opened_by_a_try_that_failed_later_is_not_opened_twice(
     assert github.calls("POST", r"/issues/1/labels$") == [["dr-kube"]]
 
 
+def test_a_proxy_page_instead_of_json_is_a_5xx_in_one_line(
+    httpserver: HTTPServer, github: FakeGitHub
+) -> None:
+    html = Response("<html>\n<h1>502 Bad Gateway</h1>\n</html>\n", 502, content_type="text/html")
+    script(httpserver, github, html, html)
+    waits: list[float] = []
+    with pytest.raises(ForgeError) as caught:
+        forge(github, waits, attempts=2).publish(SPEC, "abc", changed=True, pushed=True)
+    assert str(caught.value) == "GitHub acme/gitops: 502 Bad Gateway"
+    assert caught.value.code == "github-5xx" and len(waits) == 1
+
+
 def test_bad_credentials_are_not_tried_again(httpserver: HTTPServer, github: FakeGitHub) -> None:
     github.install()
     waits: list[float] = []

@@ -1,5 +1,6 @@
 """A real `dr-kube serve`: a push that cannot land fails the incident (the API, /metrics), and a
-later alert re-opens the work once the origin is back; a push refused once by a hook is retried."""
+later alert re-opens the work once the origin is back; a push refused once by a hook is retried;
+a review whose push is refused gets a reply saying so (the app in-process)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from tests.support.service import (
     alert,
     am_headers,
     branches,
+    deliver,
+    issue_comment,
+    only_incident,
     payload,
     wait_for,
 )
@@ -118,3 +122,31 @@ def test_a_push_refused_once_by_a_hook_is_retried_and_the_pr_opens(
         assert "drkube_publish_failures_total{" not in metrics(serve)
     finally:
         serve.stop()
+
+
+def test_a_review_whose_push_is_refused_gets_a_reply_and_fails_the_incident(
+    make_client: Any,
+    fake_github: ServiceGitHub,
+    gitops_with_origin: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in FAST.items():
+        monkeypatch.setenv(name, value)
+    _, origin = gitops_with_origin
+    client, _, _ = make_client(github_repo="acme/gitops")
+    r = client.post(
+        "/webhooks/alertmanager", json=payload(alert("adservice")), headers=am_headers()
+    )
+    assert r.status_code == 202
+    wait_for(lambda: only_incident(client)["status"] == "awaiting-review")
+    counter = refuse_pushes(origin, times=1000)
+
+    r = deliver(client, "issue_comment", issue_comment(1, "alice", "use 384Mi"))
+    assert r.json()["status"] == "queued"
+    failed = wait_for(lambda: (d := only_incident(client))["status"] == "failed" and d)
+    assert failed["error"].startswith("publication failed (push, push-rejected, 2 tries)")
+    assert pushes_seen(counter) == 2
+    reply = wait_for(lambda: [c for c in fake_github.comments if "could not publish" in c["body"]])
+    assert "@alice: I made the change but could not publish it" in reply[0]["body"]
+    assert "pre-receive hook declined" in reply[0]["body"]
+    assert fake_github.pulls[1]["state"] == "open"  # the PR keeps what it carried

@@ -389,7 +389,14 @@ def reply_text(review: dict[str, Any], result: Result | None) -> str | None:
     pushed = pr is not None and pr.action in ("updated", "draft", "opened") and result is not None
     pushed = pushed and result is not None and result.fix.status == "proposed"
     lines: list[str] = []
-    if result is not None and result.fix.status != "proposed":
+    if result is not None and result.publish_failure is not None:
+        failure = result.publish_failure
+        lines.append(
+            f"@{author}: I made the change but could not publish it ({failure.stage} failed "
+            f"after {failure.attempts} tries: {failure.reason}). The PR is unchanged; the next "
+            "alert for this incident tries again."
+        )
+    elif result is not None and result.fix.status != "proposed":
         lines.append(f"@{author}: I could not apply your guidance; the PR is unchanged.")
         reasons = result.fix.rejected_reasons or [result.fix.reason or "no proposal"]
         lines += ["", "Why:"] + [f"- {r}" for r in reasons[:8]]

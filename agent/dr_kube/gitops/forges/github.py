@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any, Literal, TypeVar
 
 from dr_kube.gitops.forges.base import REPLY_MARKER, ForgeError, PullRequestSpec
@@ -33,6 +34,13 @@ def rate_limit_wait(status: int, headers: dict[str, str], now: float) -> float |
     return 60.0 if status == 429 else None
 
 
+def status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
 def forge_error(repo: str, exc: Exception) -> ForgeError:
     """PyGithub's exception (or the transport's) as a ForgeError classified for retries."""
     from github import GithubException
@@ -43,7 +51,9 @@ def forge_error(repo: str, exc: Exception) -> ForgeError:
         return ForgeError(f"GitHub {repo}: {reason}", code="github-network", transient=True)
     assert isinstance(exc, GithubException)
     message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-    text = f"GitHub {repo}: {exc.status} {message}"
+    if not isinstance(message, str) or not message.strip():  # a proxy's HTML page, no body
+        message = status_phrase(exc.status)
+    text = f"GitHub {repo}: {exc.status} {' '.join(message.split())[:200]}"
     headers = {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
     wait = rate_limit_wait(exc.status, headers, time.time())
     if wait is not None:
