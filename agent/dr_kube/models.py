@@ -153,6 +153,20 @@ class PullRequestInfo(BaseModel):
     body: str
 
 
+class PublishFailure(BaseModel):
+    """The fix was made and validated, but its publication failed after every try: the push
+    (`stage: push`; nothing of it stays on origin or in local branches) or the pull request
+    (`stage: pull-request`; the branch is on origin)."""
+
+    stage: Literal["push", "pull-request"]
+    code: str  # stable class of the failure: push-rejected, origin-unreachable, github-5xx, ...
+    reason: str  # one line
+    attempts: int
+    transient: bool  # whether a later try may succeed (a later alert re-opens the work)
+    branch: str
+    pushed: bool = False
+
+
 class ResultIncident(BaseModel):
     id: str
     key: str
@@ -182,6 +196,7 @@ class Result(BaseModel):
     fix: FixResult
     pr: PullRequestInfo | None = None
     usage: Usage = Field(default_factory=Usage)
+    publish_failure: PublishFailure | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -190,6 +190,9 @@ def test_github_errors_are_reported_not_raised(
         ],
         env=env,
     )
-    assert result.exit_code == 1
-    assert "GitHub acme/gitops: 401 Bad credentials" in result.stderr
+    # the work was done, its publication failed: exit 3, the result printed, one line why
+    assert result.exit_code == 3
+    assert "dr-kube: publication failed: GitHub acme/gitops: 401 Bad credentials" in result.stderr
+    assert "Root cause" in result.stdout and "Not published" in result.stdout
+    assert len(github.calls("GET", r"/pulls$")) == 1, "bad credentials are not tried again"
     assert "Traceback" not in result.output

@@ -50,3 +50,23 @@ def gitops_with_origin(tmp_path: Path) -> tuple[Path, Path]:
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "--quiet", str(origin), str(clone))
     return clone, origin
+
+
+def refuse_pushes(origin: Path, times: int) -> Path:
+    """A `pre-receive` hook on the bare `origin` that refuses the first `times` pushes, then
+    accepts; returns the file counting the pushes it saw."""
+    counter = origin / "pushes-seen"
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f'n=$(cat "{counter}" 2>/dev/null || echo 0)\n'
+        "n=$((n + 1))\n"
+        f'echo "$n" > "{counter}"\n'
+        f'if [ "$n" -le {times} ]; then echo "push $n refused by the test hook" >&2; exit 1; fi\n'
+    )
+    hook.chmod(0o755)
+    return counter
+
+
+def pushes_seen(counter: Path) -> int:
+    return int(counter.read_text()) if counter.exists() else 0

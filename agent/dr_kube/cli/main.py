@@ -77,6 +77,9 @@ def execute(alert_file: Path, output: str, **context_args: Any) -> int:
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
     else:
         click.echo("\n\n".join(render_text(r) for r in results))
+    for r in results:  # the work is printed above; why it is not published, in one line
+        if r.publish_failure is not None:
+            click.echo(f"dr-kube: publication failed: {r.publish_failure.reason}", err=True)
     return worst(codes)
 
 

@@ -87,7 +87,19 @@ def render_text(result: Result) -> str:
             out.append(f"    What a human should do: {d.human_action}")
     out.append("")
     pr = result.pr
-    if fix.status == "proposed" and pr is None:
+    failure = result.publish_failure
+    if failure is not None:
+        stage = "push" if failure.stage == "push" else "pull request"
+        out.append(
+            click.style(
+                f"  Not published: the {stage} failed after {failure.attempts} tries", fg="red"
+            )
+        )
+        out.append(f"    {failure.reason}")
+        if failure.pushed:
+            out.append(f"    branch {failure.branch} is on origin; no pull request opened")
+        out.append("  Next: run `dr-kube fix` again once the origin or GitHub answers.")
+    elif fix.status == "proposed" and pr is None:
         out.append("  Next: `dr-kube fix` commits this on a branch and opens the pull request.")
     elif pr is not None:
         where = pr.url or f"branch {pr.branch}" + (" (pushed)" if pr.pushed else " (local)")

@@ -18,6 +18,7 @@ from dr_kube.config.github import GitHubSettings
 from dr_kube.config.llm import LLMSettings
 from dr_kube.config.logs import LogSettings
 from dr_kube.config.operators import OperatorSettings
+from dr_kube.config.publish import PublishSettings
 from dr_kube.config.service import Settings
 from dr_kube.config.store import StoreSettings
 
@@ -26,6 +27,7 @@ SECTIONS: dict[str, type[EnvSection]] = {
     "cluster": ClusterSettings,
     "logs": LogSettings,
     "github": GitHubSettings,
+    "publish": PublishSettings,
     "llm": LLMSettings,
     "service": Settings,
     "store": StoreSettings,
@@ -41,6 +43,7 @@ class DrKubeSettings(BaseModel):
     cluster: ClusterSettings
     logs: LogSettings
     github: GitHubSettings
+    publish: PublishSettings
     llm: LLMSettings
     service: Settings
     store: StoreSettings
@@ -55,6 +58,7 @@ class DrKubeSettings(BaseModel):
             cluster=ClusterSettings.load(),
             logs=LogSettings.load(),
             github=GitHubSettings.load(),
+            publish=PublishSettings.load(),
             llm=LLMSettings.load(),
             service=service,
             store=StoreSettings.load(),

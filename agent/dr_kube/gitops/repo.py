@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dr_kube.errors import DrKubeError, InputError
+from dr_kube.gitops.retry import NO_RETRY, RemoteError, RetryPolicy, retrying
+from dr_kube.redact import redact
 
 AUTHOR_NAME = "DR-Kube"
 AUTHOR_EMAIL = "dr-kube@users.noreply.github.com"
@@ -22,6 +24,51 @@ AUTHOR_EMAIL = "dr-kube@users.noreply.github.com"
 
 class GitError(DrKubeError):
     pass
+
+
+class GitRemoteError(GitError, RemoteError):
+    """A fetch or push to origin failed: refused, unreachable, or not allowed."""
+
+
+AUTH_FAILURES = (
+    "authentication failed",
+    "permission denied",
+    "could not read username",
+    "could not read password",
+    "invalid credentials",
+    "the requested url returned error: 401",
+    "the requested url returned error: 403",
+)
+
+
+def git_reason(stderr: str) -> str:
+    """One line out of git's stderr: the refusal and the origin's own words, or the fatal line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    refused = next((line for line in lines if line.startswith("! [")), None)
+    remote = next(
+        (m for line in lines if (m := line.removeprefix("remote:").strip()) and line != m), None
+    )
+    if refused is not None:
+        why = refused[refused.rfind("(") + 1 : -1] if refused.endswith(")") else refused
+        reason = f"refused by origin: {why}" + (f" ({remote})" if remote else "")
+    else:
+        fatal = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+        reason = (fatal or (lines[0] if lines else "no message")).split(":", 1)[-1].strip()
+    reason = redact(re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", reason))  # no credentials of a URL
+    return reason if len(reason) <= 240 else reason[:239] + "…"
+
+
+def remote_error(operation: str, stderr: str) -> GitRemoteError:
+    """The failure of `git <operation>` against origin, classified for retries and metrics."""
+    low = stderr.lower()
+    reason = git_reason(stderr)
+    if any(marker in low for marker in AUTH_FAILURES):
+        code, transient = "git-auth", False
+    elif operation == "push" and ("! [" in stderr or "hook declined" in low):
+        code, transient = "push-rejected", True
+    else:
+        code, transient = "origin-unreachable", True
+    return GitRemoteError(f"git {operation} origin: {reason}", code=code, transient=transient)
 
 
 @dataclass
@@ -76,6 +123,20 @@ class GitRepo:
             return ""
         return proc.stdout.strip()
 
+    def _remote(self, operation: str, *args: str, cwd: Path | None = None) -> str:
+        """`git <operation> <args>` against origin; a failure is a classified GitRemoteError."""
+        proc = subprocess.run(
+            ["git", operation, *args],
+            cwd=cwd or self.path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise remote_error(operation, proc.stderr or proc.stdout)
+        return proc.stdout.strip()
+
     def has_remote(self, name: str = "origin") -> bool:
         return name in self._git("remote", check=False).split()
 
@@ -126,14 +187,34 @@ class GitRepo:
         transform: Callable[[str], str],
         message: str,
         push: bool = True,
+        retry: RetryPolicy = NO_RETRY,
     ) -> CommitOutcome:
-        """Fetch, branch from the fresh base (or the existing fix branch), patch, commit, push."""
+        """Fetch, branch from the fresh base (or the existing fix branch), patch, commit, push.
+
+        A fetch or push that fails for a passing reason is tried again from the fetch (a fresh
+        base each time) as `retry` says; the last failure is a GitRemoteError, and no local branch
+        is left behind by a push that did not land."""
+        return retrying(
+            retry,
+            f"publishing {branch}",
+            lambda: self._commit_fix_once(branch, base, file, transform, message, push),
+        )
+
+    def _commit_fix_once(
+        self,
+        branch: str,
+        base: str,
+        file: str,
+        transform: Callable[[str], str],
+        message: str,
+        push: bool,
+    ) -> CommitOutcome:
         remote = self.has_remote()
         if remote:
-            self._git("fetch", "--quiet", "origin", base)
-            on_remote = bool(self._git("ls-remote", "--heads", "origin", branch, check=False))
+            self._remote("fetch", "--quiet", "origin", base)
+            on_remote = bool(self._remote("ls-remote", "--heads", "origin", branch))
             if on_remote:
-                self._git(
+                self._remote(
                     "fetch",
                     "--quiet",
                     "origin",
@@ -168,11 +249,11 @@ class GitRepo:
             }
             self._git("commit", "--quiet", "--no-verify", "-m", message, cwd=work, env=env)
             head = self._git("rev-parse", "HEAD", cwd=work)
-            self._git("branch", "--force", branch, head)
             pushed = False
             if remote and push:
-                self._git("push", "--quiet", "origin", f"{head}:refs/heads/{branch}")
+                self._remote("push", "--quiet", "origin", f"{head}:refs/heads/{branch}")
                 pushed = True
+            self._git("branch", "--force", branch, head)  # only once the push (if any) landed
             return CommitOutcome(branch, base, head, changed=True, pushed=pushed, remote=remote)
         finally:
             self._git("worktree", "remove", "--force", str(work), check=False)

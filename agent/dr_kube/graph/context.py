@@ -10,6 +10,7 @@ from dr_kube.cluster.source import ClusterSource
 from dr_kube.diagnose.provider import Provider
 from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.forges.local import LocalForge
+from dr_kube.gitops.retry import NO_RETRY, RetryPolicy
 from dr_kube.incidents.grouping import AlertBook, OwnAlerts
 from dr_kube.incidents.history import Memory, NoMemory
 from dr_kube.policy import Policy
@@ -31,6 +32,7 @@ class RunContext:
     push: bool = True
     base_branch: str | None = None
     forge: Forge = field(default_factory=LocalForge)
+    publish_retry: RetryPolicy = NO_RETRY  # pushes (the forge has its own, the same by default)
     audit: AuditSink = field(default_factory=NoAudit)  # the service binds the store's trail
     memory: Memory = field(default_factory=NoMemory)  # the service binds the store's memory
     alerts: AlertBook = field(default_factory=OwnAlerts)  # the service: the incident's, now

@@ -12,6 +12,7 @@ from dr_kube.graph import steps
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.result import build_result
 from dr_kube.graph.state import State
+from dr_kube.models import PublishFailure
 
 # Failures no other proposal can mend: retrying would only repeat them.
 FINAL_CODES = frozenset({"protected-namespace", "wrong-file"})
@@ -26,6 +27,7 @@ def fresh_round() -> dict[str, Any]:
         "rejected_reasons": [],
         "checked": None,
         "proposal": None,
+        "publish_failure": None,
     }
 
 
@@ -86,10 +88,12 @@ def validate(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
 def publish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     proposal, checked, location = state["proposal"], state["checked"], state["location"]
     assert proposal is not None and checked is not None and location is not None
-    pr = steps.publish(
+    done = steps.publish(
         runtime.context, state["incident"], proposal, checked, location, state.get("attempts", 1)
     )
-    return {"pr": pr, "published_changes": checked.changes}
+    if isinstance(done, PublishFailure):
+        return {"publish_failure": done}  # an open PR keeps what it carried
+    return {"pr": done, "published_changes": checked.changes, "publish_failure": None}
 
 
 def finish(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -161,6 +165,8 @@ def after_finish(
     """Service mode waits for review once a PR exists; the CLI always ends here."""
     if runtime.context.publish and awaits_approval(state, runtime.context.mode):
         return "approve"
+    if state.get("publish_failure") is not None:
+        return "__end__"  # the incident fails; a later alert re-opens the work
     if runtime.context.await_review and state.get("pr") is not None:
         return "review"
     return "__end__"

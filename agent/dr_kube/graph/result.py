@@ -112,6 +112,7 @@ def build_result(state: dict[str, Any], usage: Usage) -> Result:
         fix=fix,
         pr=state.get("pr"),
         usage=usage,
+        publish_failure=state.get("publish_failure"),
     )
 
 

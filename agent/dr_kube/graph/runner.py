@@ -20,7 +20,10 @@ def run_incident(incident: Incident, ctx: RunContext, guidance: Iterable[str] = 
 
 
 def exit_code(result: Result) -> int:
-    return EXIT_OK if result.fix.status == "proposed" else EXIT_NO_FIX
+    """0 a fix proposed (and published, for `fix`); 3 no safe fix, or the work was done and its
+    publication failed (push refused, origin unreachable, the forge failing)."""
+    ok = result.fix.status == "proposed" and result.publish_failure is None
+    return EXIT_OK if ok else EXIT_NO_FIX
 
 
 def worst(codes: list[int]) -> int:

@@ -12,7 +12,7 @@ from dr_kube.gitops import validate
 from dr_kube.gitops.validate import Checked
 from dr_kube.incidents import history, model
 from dr_kube.incidents.model import Incident
-from dr_kube.models import Change, Proposal, PullRequestInfo
+from dr_kube.models import Change, Proposal, PublishFailure, PullRequestInfo
 from dr_kube.values_model import Location
 
 
@@ -34,6 +34,7 @@ class State(InputState, total=False):
     tried: list[list[Change]]
     rejected_reasons: list[str]
     pr: PullRequestInfo | None
+    publish_failure: PublishFailure | None  # the push or the PR failed after its retries
     result: dict[str, Any]
     # Service mode (review loop): what the open PR carries, and how many reviews were applied.
     published_changes: list[Change]

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from dr_kube.cluster.collect import collect_evidence, evidence_from_alert
 from dr_kube.cluster.evidence import Evidence
 from dr_kube.cluster.node_evidence import collect_node_evidence
 from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.errors import NotFoundError
-from dr_kube.gitops.forges.base import PullRequestSpec
+from dr_kube.gitops.forges.base import ForgeError, PullRequestSpec
 from dr_kube.gitops.locate import locate
 from dr_kube.gitops.patch import apply_changes, to_plain
 from dr_kube.gitops.pr import pr_body, pr_title, update_comment
-from dr_kube.gitops.repo import GitRepo, branch_name, write_lock
+from dr_kube.gitops.repo import GitRemoteError, GitRepo, branch_name, write_lock
 from dr_kube.gitops.validate import Checked, validate_changes
 from dr_kube.graph.context import RunContext
-from dr_kube.graph.trail import LLMWatch, evidence_collected, proposed, published, validated
+from dr_kube.graph.trail import (
+    LLMWatch,
+    evidence_collected,
+    proposed,
+    publish_failed,
+    published,
+    validated,
+)
 from dr_kube.incidents.history import MemoryQuery, PastIncident, query_text
 from dr_kube.incidents.model import Incident
-from dr_kube.models import Change, Proposal, PullRequestInfo
+from dr_kube.models import Change, Proposal, PublishFailure, PullRequestInfo
 from dr_kube.values_model import Location
 from dr_kube.yamlio import load_one
 
@@ -136,8 +143,11 @@ def publish(
     checked: Checked,
     location: Location,
     attempts: int,
-) -> PullRequestInfo:
-    """Commit the validated change on the incident's branch (fresh base) and open/update its PR."""
+) -> PullRequestInfo | PublishFailure:
+    """Commit the validated change on the incident's branch (fresh base) and open/update its PR.
+
+    A push or a forge call that still fails after its retries is the returned PublishFailure:
+    the work (diagnosis, validated diff) stands, its publication did not happen."""
     repo = GitRepo(ctx.repo)
     category = proposal.diagnosis.category
     workload = incident.workload.name if incident.workload else (incident.pod or "unknown")
@@ -146,15 +156,19 @@ def publish(
     base = ctx.base_branch or repo.default_base()
     title = pr_title(workload, checked.changes)
     changes = checked.changes
-    with write_lock(ctx.repo):
-        outcome = repo.commit_fix(
-            branch=branch,
-            base=base,
-            file=location.values_file,
-            transform=lambda fresh: apply_changes(fresh, changes),
-            message=f"{title}\n\n{proposal.diagnosis.root_cause}\n\nDR-Kube incident: {key}",
-            push=ctx.push,
-        )
+    try:
+        with write_lock(ctx.repo):
+            outcome = repo.commit_fix(
+                branch=branch,
+                base=base,
+                file=location.values_file,
+                transform=lambda fresh: apply_changes(fresh, changes),
+                message=f"{title}\n\n{proposal.diagnosis.root_cause}\n\nDR-Kube incident: {key}",
+                push=ctx.push,
+                retry=ctx.publish_retry,
+            )
+    except GitRemoteError as exc:
+        return failed_publication(ctx, "push", exc, branch, pushed=False)
     spec = PullRequestSpec(
         branch=branch,
         base=base,
@@ -177,9 +191,33 @@ def publish(
         labels=["dr-kube", f"risk/{checked.risk or 'medium'}"],
         update_comment=update_comment(proposal.diagnosis, outcome.changed, changes),
     )
-    pr = ctx.forge.publish(spec, outcome.commit, outcome.changed, outcome.pushed)
+    try:
+        pr = ctx.forge.publish(spec, outcome.commit, outcome.changed, outcome.pushed)
+    except ForgeError as exc:
+        return failed_publication(ctx, "pull-request", exc, branch, pushed=outcome.pushed)
     published(ctx.audit, pr)
     return pr
+
+
+def failed_publication(
+    ctx: RunContext,
+    stage: Literal["push", "pull-request"],
+    exc: GitRemoteError | ForgeError,
+    branch: str,
+    pushed: bool,
+) -> PublishFailure:
+    failure = PublishFailure(
+        stage=stage,
+        code=exc.code,
+        reason=str(exc),
+        attempts=exc.attempts,
+        transient=exc.transient,
+        branch=branch,
+        pushed=pushed,
+    )
+    log.info("publication of %s failed after %d tries: %s", branch, exc.attempts, exc)
+    publish_failed(ctx.audit, failure)
+    return failure
 
 
 def proposal_request(state: dict[str, Any], ctx: RunContext) -> ProposalRequest:

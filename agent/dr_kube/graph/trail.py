@@ -14,7 +14,7 @@ from typing import Any
 from dr_kube.cluster.evidence import Evidence
 from dr_kube.gitops.validate import Checked
 from dr_kube.incidents.history import PastIncident
-from dr_kube.models import Proposal, PullRequestInfo, Usage
+from dr_kube.models import Proposal, PublishFailure, PullRequestInfo, Usage
 from dr_kube.store.audit import AuditSink, llm_call_data
 
 
@@ -114,6 +114,14 @@ def validated(audit: AuditSink, checked: Checked) -> None:
         if checked.ok
         else f"validation failed: {'; '.join(errors)[:400]}",
         {"ok": checked.ok, "errors": errors, "warnings": list(checked.warnings)},
+    )
+
+
+def publish_failed(audit: AuditSink, failure: PublishFailure) -> None:
+    audit.record(
+        "publish",
+        f"publication failed ({failure.stage}, {failure.attempts} tries): {failure.reason}",
+        failure.model_dump(mode="json"),
     )
 
 

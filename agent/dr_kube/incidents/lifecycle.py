@@ -4,7 +4,8 @@ asks this module first, so an illegal step (a resolved incident back to running,
 queued → running → awaiting-review (PR open, or waiting for an approver in copilot mode)
         → merged → resolved (all its alerts resolved, or verification passed), or back to queued
         when the merged fix was not enough; needs-human at the attempt cap; failed when a run
-        errored; closed when the PR was closed unmerged (or an operator ignored it); observed in
+        errored or its publication failed after every retry (a later alert for it re-opens it:
+        failed → queued, a new run on the same branch); closed when the PR was closed unmerged (or an operator ignored it); observed in
         observe mode (a proposal posted, no PR); joined when its diagnosis found it is the same
         workload and cause as an older open incident, which took its alerts.
 Resolved, closed and joined incidents are history: nothing moves them again.

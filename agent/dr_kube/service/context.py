@@ -10,12 +10,14 @@ from typing import NotRequired, TypedDict
 from dr_kube.cluster.source import ClusterSource
 from dr_kube.config.cli import ClusterSettings
 from dr_kube.config.github import GitHubSettings
+from dr_kube.config.publish import PublishSettings
 from dr_kube.diagnose.factory import make_provider
 from dr_kube.errors import InputError
 from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.forges.github import GitHubForge
 from dr_kube.gitops.forges.local import LocalForge
 from dr_kube.gitops.repo import GitRepo, github_repo_from_url
+from dr_kube.gitops.retry import NO_RETRY, RetryPolicy
 from dr_kube.graph.context import RunContext
 from dr_kube.policy import load_policy
 
@@ -73,13 +75,15 @@ def build_context(
     for entry in chart_dirs:
         dirs += [Path(p) for p in str(entry).split(os.pathsep) if p]
     forge: Forge = LocalForge()
+    retry = NO_RETRY
     if publish:
+        retry = RetryPolicy.from_settings(PublishSettings.load())
         github = GitHubSettings.load()
         token = github.token_value
         git_repo = GitRepo(repo)
         name = github_repo or github_repo_from_url(git_repo.remote_url())
         if token and name:
-            forge = GitHubForge(token, name, github.api_url)
+            forge = GitHubForge(token, name, github.api_url, retry=retry)
         elif token:
             log.warning(
                 "GITHUB_TOKEN is set but the GitHub repository is unknown: pass --github-repo owner/name"
@@ -96,4 +100,5 @@ def build_context(
         push=push,
         base_branch=base_branch,
         forge=forge,
+        publish_retry=retry,
     )

@@ -57,6 +57,12 @@ class Metrics:
             "drkube_validation_failures", "Rejected proposals by reason", ["reason"], registry=r
         )
         self.runs = Counter("drkube_runs", "Graph runs by outcome", ["outcome"], registry=r)
+        self.publish_failures = Counter(
+            "drkube_publish_failures",
+            "Publications (push or pull request) that failed after their retries, by reason",
+            ["stage", "reason"],
+            registry=r,
+        )
         self.run_duration = Histogram(
             "drkube_run_duration_seconds",
             "Duration of one graph run",

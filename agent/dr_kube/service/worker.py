@@ -249,7 +249,18 @@ class Worker:
         for reason in fix.rejected_reasons if fix else []:
             code = reason.split(": ", 1)[-1].split(" ", 1)[0].split(":", 1)[0]
             self.metrics.validation_failures.labels(code or "other").inc()
-        self.metrics.runs.labels(fix.status if fix else "unknown").inc()
+        failure = result.publish_failure if result else None
+        if failure is not None:
+            self.metrics.publish_failures.labels(failure.stage, failure.code).inc()
+            log.warning(
+                "incident %s not published (%s after %d tries): %s",
+                claim.id,
+                failure.stage,
+                failure.attempts,
+                failure.reason,
+            )
+        outcome = "publish-failed" if failure else fix.status if fix else "unknown"
+        self.metrics.runs.labels(outcome).inc()
         self.store.finish_attempt(
             attempt,
             status="paused" if run.paused else "done",
@@ -284,7 +295,17 @@ class Worker:
             if pr.number is not None:
                 fields["pr_number"] = pr.number
                 fields["pr_url"] = pr.url
-        if pending:
+        failure = result.publish_failure if result else None
+        if failure is not None:  # the work stands; a later alert re-opens it (a new run)
+            fields["status"] = "failed"
+            fields["error"] = (
+                f"publication failed ({failure.stage}, {failure.code}, "
+                f"{failure.attempts} tries): {failure.reason}"
+            )
+            fields["outcome"] = "not published: a later alert for it tries again"
+            if failure.pushed:
+                fields["branch"] = failure.branch
+        elif pending:
             fields["status"] = "queued"
         elif run.paused and pr is None:
             fields["status"] = "awaiting-approval"  # copilot mode: an approver answers in Slack
@@ -374,7 +395,14 @@ def reply_text(review: dict[str, Any], result: Result | None) -> str | None:
     pushed = pr is not None and pr.action in ("updated", "draft", "opened") and result is not None
     pushed = pushed and result is not None and result.fix.status == "proposed"
     lines: list[str] = []
-    if result is not None and result.fix.status != "proposed":
+    if result is not None and result.publish_failure is not None:
+        failure = result.publish_failure
+        lines.append(
+            f"@{author}: I made the change but could not publish it ({failure.stage} failed "
+            f"after {failure.attempts} tries: {failure.reason}). The PR is unchanged; the next "
+            "alert for this incident tries again."
+        )
+    elif result is not None and result.fix.status != "proposed":
         lines.append(f"@{author}: I could not apply your guidance; the PR is unchanged.")
         reasons = result.fix.rejected_reasons or [result.fix.reason or "no proposal"]
         lines += ["", "Why:"] + [f"- {r}" for r in reasons[:8]]

@@ -105,6 +105,9 @@ class Store:
                 action = "alert-resolved"  # the incident still has firing alerts
                 if news:
                     self._refresh_pr_alerts(cur, row["id"])
+        elif row is not None and incident.status == "firing" and row["status"] == "failed":
+            action = "reopened"  # its last run failed: this alert starts the work again
+            self._reopen(cur, row, ts)
         elif row is not None and row["status"] == "merged":
             started = starts_ts(incident)
             if started is not None and row["merged_at"] is not None and started > row["merged_at"]:
@@ -219,6 +222,21 @@ class Store:
         if not self._not_enough(cur, row["id"], int(row["runs"]), why, ts):
             self._event(cur, row["id"], "limit", "attempt cap reached: a human is needed")
 
+    def _reopen(self, cur: Cursor, row: Row, ts: float) -> None:
+        """A failed incident gets a new run (a new generation: a fresh thread, the same id, key
+        and branch) when another alert for it arrives."""
+        if not self._move(cur, row["id"], "queued"):
+            return
+        last = cur.one("SELECT error FROM incidents WHERE id = ?", (row["id"],))
+        why = (last["error"] if last else None) or "an earlier failure"
+        cur.run(
+            "UPDATE incidents SET needs_run = 1, not_before = 0, generation = generation + 1, "
+            "failures = 0, error = NULL, outcome = ?, pending = '[]', reviews_applied = 0, "
+            "updated_at = ? WHERE id = ?",
+            (f"re-opened by a later alert after: {why}", ts, row["id"]),
+        )
+        self._event(cur, row["id"], "reopened", f"re-opened by a later alert after: {why}")
+
     def _not_enough(self, cur: Cursor, incident_id: str, runs: int, why: str, ts: float) -> bool:
         """A merged fix was not enough: queue the next attempt from the merged state (True), or,
         at the attempt cap, hand the incident to a human (False)."""
@@ -254,9 +272,12 @@ class Store:
         with self.db.tx() as cur:
             identity.lock_subject(cur, self.db.dialect, subject)
             other = cur.one(
-                "SELECT id FROM incidents WHERE key = ? AND is_open = 1 AND id <> ?",
+                "SELECT id, status FROM incidents WHERE key = ? AND is_open = 1 AND id <> ?",
                 (key, incident_id),
             )
+            if other is not None and other["status"] == "failed":
+                self._fold_failed(cur, str(other["id"]), incident_id, key)
+                other = None
             if other is None:
                 cur.run(
                     "UPDATE incidents SET key = ?, category = ? WHERE id = ? AND is_open = 1",
@@ -291,16 +312,33 @@ class Store:
                 )
 
     def all_open(self, incident_ids: Sequence[str]) -> bool:
-        """Whether every one of these incidents is still open (a read: no write lock)."""
+        """Whether every one of these incidents is still open and would only count another alert
+        (a failed one is re-opened by its next alert); a read: no write lock."""
         wanted = set(incident_ids)
         if not wanted:
             return False
         marks = ", ".join("?" for _ in wanted)
         with self.db.tx(write=False) as cur:
             rows = cur.all(
-                f"SELECT id FROM incidents WHERE is_open = 1 AND id IN ({marks})", tuple(wanted)
+                "SELECT id FROM incidents WHERE is_open = 1 AND status <> 'failed' "
+                f"AND id IN ({marks})",
+                tuple(wanted),
             )
         return len(rows) == len(wanted)
+
+    def _fold_failed(self, cur: Cursor, failed: str, live: str, key: str) -> None:
+        """A failed incident of the same key joins the live one (not the live one the dead)."""
+        if self._move(
+            cur,
+            failed,
+            "joined",
+            needs_run=0,
+            outcome=f"joined incident {live}: it took up the work of this failed one ({key})",
+            updated_at=now(),
+        ):
+            identity.move_holdings(cur, failed, live)
+            self._event(cur, failed, "joined", f"joined incident {live} ({key})")
+            self._event(cur, live, "joined", f"failed incident {failed} joined: same {key}")
 
     def alerts_of(self, incident_id: str) -> list[AlertRef]:
         with self.db.tx(write=False) as cur:

@@ -6,14 +6,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from dr_kube.errors import DrKubeError
+from dr_kube.gitops.retry import RemoteError
 from dr_kube.models import PullRequestInfo
 
 REPLY_MARKER = "<!-- dr-kube:reply -->"  # marks our own comments, so they are not read as reviews
 
 
-class ForgeError(DrKubeError):
-    pass
+class ForgeError(RemoteError):
+    """The forge refused or failed a call (classified: see RemoteError)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "forge-error",
+        transient: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, code=code, transient=transient, retry_after=retry_after)
 
 
 @dataclass
