@@ -68,14 +68,15 @@ def serve(
                 "GitHub deliveries will be refused (401)",
                 err=True,
             )
+        from dr_kube.mcp.wiring import service_tools
         from dr_kube.server.app import create_app
         from dr_kube.service.context import ContextArgs
         from dr_kube.service.wiring import build_service
 
-        from dr_kube.mcp.wiring import service_tools
-
         # click hands the source options over untyped; their names are ContextArgs' keys
-        args = cast(ContextArgs, {**options, "base_branch": base_branch, "github_repo": github_repo})
+        args = cast(
+            ContextArgs, {**options, "base_branch": base_branch, "github_repo": github_repo}
+        )
         service = build_service(settings, args, start_workers=not settings.intake_only)
         app = create_app(service, service_tools(service.store, args))
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))

@@ -44,7 +44,9 @@ class IncidentView(IncidentItem):
     fix: FixResult | None = None
     pr: PullRequestInfo | None = None
     subjects: list[str] = Field(default_factory=list, description="ns/Kind/name it is about")
-    alerts: list[dict[str, Any]] = Field(default_factory=list, description="Deliveries, newest first")
+    alerts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Deliveries, newest first"
+    )
     attempts: list[dict[str, Any]] = Field(default_factory=list)
     reviews: list[dict[str, Any]] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(

@@ -160,10 +160,13 @@ class Tools:
             return Diagnoses(results=[], errors=["every alert given is resolved: nothing to do"])
         results: list[Result] = []
         errors: list[str] = []
-        for incident in group_incidents([owners.resolve(i) for i in firing]):
+        grouped = group_incidents([owners.resolve(i) for i in firing])
+        for incident in grouped:
             try:
                 results.append(run_incident(incident, ctx))
             except DrKubeError as exc:
+                if len(grouped) == 1:  # as `dr-kube run`: one incident's error is the answer
+                    raise
                 errors.append(f"{incident.key()}: {exc}")
         return scrub(Diagnoses(results=merge_results(results), errors=errors), self.secrets)
 

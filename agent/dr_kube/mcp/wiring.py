@@ -32,7 +32,11 @@ def configured_secrets() -> tuple[str, ...]:
     from dr_kube.config.llm import LLMSettings
     from dr_kube.config.service import Settings
 
-    loaders: list[Callable[[], BaseModel]] = [Settings.from_env, GitHubSettings.load, LLMSettings.load]
+    loaders: list[Callable[[], BaseModel]] = [
+        Settings.from_env,
+        GitHubSettings.load,
+        LLMSettings.load,
+    ]
     found: list[str] = []
     for load in loaders:
         try:

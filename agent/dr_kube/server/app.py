@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 
 from dr_kube.config.service import Settings
 from dr_kube.mcp.tools import Tools
@@ -64,7 +65,8 @@ def create_app(service: Service, mcp_tools: Tools | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     if endpoint is not None:
-        app.add_route(PATH, endpoint, methods=METHODS, include_in_schema=False)
+        # an ASGI app as the endpoint: the SDK answers the request itself
+        app.router.routes.append(Route(PATH, endpoint, methods=METHODS, include_in_schema=False))
     return app
 
 
