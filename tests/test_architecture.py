@@ -1,8 +1,8 @@
 """The package's layers: imports only point down, and no module imports itself back in a cycle.
 
-Top to bottom: cli → server | evaluate → mcp → service → graph → the parts (incidents, alerts, cluster,
-diagnose, gitops, slack, store, config, policy, redact, models ...). Every import counts, including
-those inside functions and under TYPE_CHECKING: a lazy import is still a dependency.
+Top to bottom: cli → server | evaluate → mcp → service → graph → the parts (incidents, alerts,
+cluster, diagnose, gitops, slack, store, config, policy, redact, models ...). Every import counts,
+including those inside functions and under TYPE_CHECKING: a lazy import is still a dependency.
 """
 
 from __future__ import annotations

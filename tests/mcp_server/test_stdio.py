@@ -194,17 +194,21 @@ def test_one_incident_in_full_and_a_tampered_trail(tmp_path: Path, store_path: P
 def test_bad_input_is_a_one_line_tool_error(tmp_path: Path) -> None:
     repo = init_gitops_repo(tmp_path / "gitops")
     server = stdio(*flags(repo, SAMPLE_CLUSTER, tmp_path / "absent.db"))
-    _, (bad_name, unknown, no_store, not_alert) = session(
+    _, (bad_name, unknown, no_store, not_alert, no_field) = session(
         server,
         ("diagnose_workload", {"namespace": "Online_Boutique", "workload": "frontend"}),
         ("diagnose_workload", {"namespace": "online-boutique", "workload": "no-such-app"}),
         ("list_incidents", {}),
         ("diagnose_alert", {"alert": {"hello": "world"}}),
+        ("explain_field", {"namespace": "online-boutique", "workload": "frontend", "field": "x"}),
     )
     assert bad_name.is_error and "namespace" in text(bad_name)
     assert unknown.is_error and "no-such-app" in text(unknown)
     assert no_store.is_error and f"no store at {tmp_path / 'absent.db'}" in text(no_store)
     assert not_alert.is_error and "not an alert" in text(not_alert)
-    for result in (unknown, no_store, not_alert):
+    assert no_field.is_error and "field 'x': expected one of resources.limits.memory" in text(
+        no_field
+    )
+    for result in (unknown, no_store, not_alert, no_field):
         assert "Traceback" not in text(result) and len(text(result).splitlines()) == 1
     assert not (tmp_path / "absent.db").exists()  # a missing store is not created

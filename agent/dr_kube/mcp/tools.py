@@ -9,6 +9,7 @@ through `redact` (the patterns, and the secrets DR-Kube is configured with) on i
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from dr_kube.cluster.collect import collect_evidence
 from dr_kube.cluster.owners import OwnerResolver
 from dr_kube.errors import DrKubeError, InputError, NotFoundError
 from dr_kube.gitops.locate import locate, parse_dotted
+from dr_kube.gitops.rendered_fields import CONTAINER_FIELDS, WORKLOAD_FIELDS
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.result import merge_results
 from dr_kube.graph.runner import run_incident
@@ -46,6 +48,8 @@ from dr_kube.yamlio import load_file
 
 M = TypeVar("M", bound=BaseModel)
 DIAGNOSE_ALERT = "DrKubeDiagnose"  # the alert name of a diagnosis asked for by name
+EXPLAINED_FIELDS = (*CONTAINER_FIELDS, *WORKLOAD_FIELDS)  # what rendering finds the key of
+DRY_RUNS = 2  # diagnoses and explanations at once per process; more wait their turn
 
 
 def scrub(model: M, secrets: tuple[str, ...]) -> M:
@@ -86,6 +90,11 @@ class Tools:
     store: Callable[[], Store]
     context: Callable[[], RunContext]
     secrets: tuple[str, ...] = field(default=())
+    # Each dry run reads the cluster and renders the chart: bounded, so that assistants asking at
+    # once cannot starve the service's own workers.
+    turns: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(DRY_RUNS)
+    )
 
     # ---- incidents ------------------------------------------------------------------------------
     def list_incidents(
@@ -146,10 +155,13 @@ class Tools:
                 "a live cluster (--kubeconfig / DRKUBE_KUBECONFIG, or in-cluster)"
             )
         alert = workload_alert(namespace, workload, kind, container, alertname)
-        return self._run(parse_incidents(alert), ctx)
+        with self.turns:
+            return self._run(parse_incidents(alert), ctx)
 
     def diagnose_alert(self, alert: dict[str, Any]) -> Diagnoses:
-        return self._run(parse_incidents(alert), self.context())
+        incidents = parse_incidents(alert)
+        with self.turns:
+            return self._run(incidents, self.context())
 
     def _run(self, incidents: list[Incident], ctx: RunContext) -> Diagnoses:
         if ctx.publish:  # a guard against wiring: a dry run must never reach a forge
@@ -179,23 +191,26 @@ class Tools:
         field: str = "resources.limits.memory",
         container: str | None = None,
     ) -> FieldExplanation:
+        if field not in EXPLAINED_FIELDS:
+            raise InputError(f"field {field!r}: expected one of {', '.join(EXPLAINED_FIELDS)}")
         ctx = self.context()
         if ctx.source is None:
             raise InputError(
                 "no cluster to read the workload from: give the server a dump or a live cluster"
             )
         alert = workload_alert(namespace, workload, kind, container, None)
-        incident = OwnerResolver(ctx.source).resolve(parse_incidents(alert)[0])
-        evidence = collect_evidence(ctx.source, incident)
-        location = locate(
-            ctx.repo,
-            evidence.workload,
-            ctx.chart_dirs,
-            None,
-            evidence.pods,
-            kube_version=evidence.kube_version(),
-            api_versions=evidence.api_versions,
-        )
+        with self.turns:
+            incident = OwnerResolver(ctx.source).resolve(parse_incidents(alert)[0])
+            evidence = collect_evidence(ctx.source, incident)
+            location = locate(
+                ctx.repo,
+                evidence.workload,
+                ctx.chart_dirs,
+                None,
+                evidence.pods,
+                kube_version=evidence.kube_version(),
+                api_versions=evidence.api_versions,
+            )
         focus = container or evidence.focus_container
         values = load_file(ctx.repo / location.values_file)
         explained = explanation(location, evidence.workload, field, focus, values)
