@@ -19,7 +19,7 @@ from tests.support.kube_api import RecordedApiServer, kubeconfig, serve
 from tests.support.mcp_client import everything, http, session, structured, tree_state
 from tests.support.paths import SAMPLE_CHARTS, SAMPLE_CLUSTER
 from tests.support.repos import git, init_gitops_repo
-from tests.support.service import TOKEN, Serve, alert, am_headers, payload
+from tests.support.service import TOKEN, Serve, alert, am_headers, payload, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -138,3 +138,50 @@ def test_tools_over_http_read_the_live_cluster_and_write_nothing(
         git_before
     )
     assert server.incidents() == stored
+
+
+def test_an_incident_the_service_ran_reads_the_same_over_mcp_as_over_the_api(
+    tmp_path: Path,
+) -> None:
+    proc = Serve(
+        repo=init_gitops_repo(tmp_path / "gitops"),
+        db=tmp_path / "store" / "dr-kube.db",
+        env={"DRKUBE_PROVIDER": "rules"},
+        args=["--cluster", str(SAMPLE_CLUSTER), "--charts", str(SAMPLE_CHARTS)],
+    ).start()
+    try:
+        delivered = httpx.post(
+            f"{proc.url}/webhooks/alertmanager",
+            json=payload(alert("frontend", pod_suffix="x2x9k")),
+            headers=am_headers(),
+            timeout=10,
+        )
+        assert delivered.status_code == 202
+        (ran,) = wait_for(
+            lambda: [i for i in proc.incidents() if i["status"] not in ("queued", "running")]
+        )
+        api = httpx.get(
+            f"{proc.url}/api/v1/incidents/{ran['id']}",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        ).json()
+        _, (listed, got, trail, verdict) = session(
+            http(f"{proc.url}/mcp", TOKEN),
+            ("list_incidents", {"status": ran["status"], "workload": "frontend"}),
+            ("get_incident", {"incident_id": ran["id"]}),
+            ("audit_trail", {"incident_id": ran["id"]}),
+            ("verify_audit", {}),
+        )
+    finally:
+        proc.stop()
+    assert [i["id"] for i in structured(listed)["items"]] == [ran["id"]]
+    incident = structured(got)
+    assert incident["status"] == api["status"] and incident["key"] == api["key"]
+    assert incident["diagnosis"] == api["diagnosis"]
+    assert incident["diagnosis"]["category"] == "oom"
+    assert incident["fix"]["changes"] == api["fix"]["changes"] == api["changes"]
+    assert incident["fix"]["changes"][0]["new"] == "256Mi"
+    assert [e["seq"] for e in incident["events"]] == [e["seq"] for e in api["events"]]
+    kinds = [r["kind"] for r in structured(trail)["items"]]
+    assert kinds[:2] == ["created", "alert"] and "diagnosis" in kinds and "validation" in kinds
+    assert structured(verdict)["ok"] is True

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from dr_kube import __version__
 from dr_kube.errors import DrKubeError
+from dr_kube.incidents.lifecycle import Status
 from dr_kube.mcp.models import (
     AuditTrail,
     AuditVerdict,
@@ -76,12 +77,12 @@ def build_server(tools: Tools) -> MCPServer[Any]:
     def list_incidents(
         namespace: Namespace | None = None,
         workload: Name | None = None,
-        status: Short | None = None,
+        status: Status | None = None,
         category: Short | None = None,
         limit: Annotated[int, Field(ge=1, le=1000)] = 50,
     ) -> IncidentList:
-        """Incidents DR-Kube holds, newest first, filtered by namespace, workload, status
-        (firing, proposed, pr-open, merged, resolved, ...) and category (oom, crashloop, ...)."""
+        """Incidents DR-Kube holds, newest first, filtered by namespace, workload, status and
+        category (oom, crashloop, cpu-throttling, memory-pressure, probe-failure, ...)."""
         return tools.list_incidents(namespace, workload, status, category, limit)
 
     @add(title="Get an incident", annotations=READ_ONLY)
