@@ -178,6 +178,7 @@ def test_an_incident_the_service_ran_reads_the_same_over_mcp_as_over_the_api(
     incident = structured(got)
     assert incident["status"] == api["status"] and incident["key"] == api["key"]
     assert incident["diagnosis"] == api["diagnosis"]
+    assert incident["held_alerts"] == api["held_alerts"] and incident["held_alerts"]
     assert incident["diagnosis"]["category"] == "oom"
     assert incident["fix"]["changes"] == api["fix"]["changes"] == api["changes"]
     assert incident["fix"]["changes"][0]["new"] == "256Mi"

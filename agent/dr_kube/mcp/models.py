@@ -44,6 +44,9 @@ class IncidentView(IncidentItem):
     fix: FixResult | None = None
     pr: PullRequestInfo | None = None
     subjects: list[str] = Field(default_factory=list, description="ns/Kind/name it is about")
+    held_alerts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Every alert it holds, with its status"
+    )
     alerts: list[dict[str, Any]] = Field(
         default_factory=list, description="Deliveries, newest first"
     )
