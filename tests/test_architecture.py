@@ -1,8 +1,8 @@
 """The package's layers: imports only point down, and no module imports itself back in a cycle.
 
-Top to bottom: cli → server | evaluate → service → graph → the parts (incidents, alerts, cluster,
-diagnose, gitops, slack, store, config, policy, redact, models ...). Every import counts, including
-those inside functions and under TYPE_CHECKING: a lazy import is still a dependency.
+Top to bottom: cli → server | evaluate → mcp → service → graph → the parts (incidents, alerts,
+cluster, diagnose, gitops, slack, store, config, policy, redact, models ...). Every import counts,
+including those inside functions and under TYPE_CHECKING: a lazy import is still a dependency.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from pathlib import Path
 from tests.support.imports import import_statements
 
 PACKAGE = Path(__file__).resolve().parents[1] / "agent" / "dr_kube"
-UPPER = ("cli", "server", "evaluate", "service", "graph")
+UPPER = ("cli", "server", "evaluate", "mcp", "service", "graph")
 # For each upper layer, the layers it must never import.
 FORBIDDEN: dict[str, set[str]] = {
     "cli": set(),
     "server": {"cli", "evaluate"},
-    "evaluate": {"cli", "server"},
-    "service": {"cli", "server", "evaluate"},
-    "graph": {"cli", "server", "evaluate", "service"},
-    "parts": {"cli", "server", "evaluate", "service", "graph"},
+    "evaluate": {"cli", "server", "mcp"},
+    "mcp": {"cli", "server", "evaluate"},
+    "service": {"cli", "server", "evaluate", "mcp"},
+    "graph": {"cli", "server", "evaluate", "mcp", "service"},
+    "parts": {"cli", "server", "evaluate", "mcp", "service", "graph"},
 }
 
 

@@ -14,6 +14,7 @@ import click
 from dr_kube import __version__
 from dr_kube.cli.audit import audit, history
 from dr_kube.cli.eval import eval_command
+from dr_kube.cli.mcp import mcp_command
 from dr_kube.cli.options import guarded, pull_request_options, source_options
 from dr_kube.cli.serve import serve
 from dr_kube.errors import DrKubeError
@@ -145,6 +146,7 @@ main.add_command(eval_command, name="eval")
 main.add_command(serve)
 main.add_command(audit)
 main.add_command(history)
+main.add_command(mcp_command)
 
 
 if __name__ == "__main__":

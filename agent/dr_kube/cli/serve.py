@@ -33,7 +33,8 @@ def serve(
     insecure_no_auth: bool,
     **options: Any,
 ) -> None:
-    """Run the webhook service: Alertmanager and GitHub webhooks, the incident API, /metrics.
+    """Run the webhook service: Alertmanager and GitHub webhooks, the incident API, the MCP tools
+    (/mcp, streamable HTTP), /metrics.
 
     Secrets: DRKUBE_ALERTMANAGER_TOKEN (or DRKUBE_ALERTMANAGER_BASIC_USER/PASSWORD),
     DRKUBE_GITHUB_WEBHOOK_SECRET; GITHUB_TOKEN for pull requests. Store: DRKUBE_DB (SQLite) or
@@ -67,17 +68,17 @@ def serve(
                 "GitHub deliveries will be refused (401)",
                 err=True,
             )
+        from dr_kube.mcp.wiring import service_tools
         from dr_kube.server.app import create_app
         from dr_kube.service.context import ContextArgs
         from dr_kube.service.wiring import build_service
 
-        service = build_service(
-            settings,
-            # click hands the source options over untyped; their names are ContextArgs' keys
-            cast(ContextArgs, {**options, "base_branch": base_branch, "github_repo": github_repo}),
-            start_workers=not settings.intake_only,
+        # click hands the source options over untyped; their names are ContextArgs' keys
+        args = cast(
+            ContextArgs, {**options, "base_branch": base_branch, "github_repo": github_repo}
         )
-        app = create_app(service)
+        service = build_service(settings, args, start_workers=not settings.intake_only)
+        app = create_app(service, service_tools(service.store, args))
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
         click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 
 from dr_kube.config.service import Settings
+from dr_kube.mcp.tools import Tools
 from dr_kube.server.routes import alertmanager, argocd, audit, github, health, incidents, slack
 from dr_kube.service.context import ContextArgs
 from dr_kube.service.wiring import Service, build_service
@@ -26,16 +28,23 @@ ROUTERS = (
 )
 
 
-def create_app(service: Service) -> FastAPI:
-    """The app; its lifespan starts the service's loops and stops them (and the store) after."""
+def create_app(service: Service, mcp_tools: Tools | None = None) -> FastAPI:
+    """The app; its lifespan starts the service's loops and stops them (and the store) after.
+    With `mcp_tools`, the MCP tools are served at /mcp (streamable HTTP, the API's credentials)."""
+    from dr_kube.server.mcp_http import METHODS, PATH, McpEndpoint
+
+    endpoint = McpEndpoint(service.settings, mcp_tools) if mcp_tools is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        service.start()
-        try:
-            yield
-        finally:
-            service.stop()
+        async with AsyncExitStack() as stack:
+            if endpoint is not None:
+                await stack.enter_async_context(endpoint.running())
+            service.start()
+            try:
+                yield
+            finally:
+                service.stop()
 
     app = FastAPI(
         title="DR-Kube",
@@ -55,6 +64,9 @@ def create_app(service: Service) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    if endpoint is not None:
+        # an ASGI app as the endpoint: the SDK answers the request itself
+        app.router.routes.append(Route(PATH, endpoint, methods=METHODS, include_in_schema=False))
     return app
 
 
