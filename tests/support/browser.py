@@ -1,0 +1,53 @@
+"""A real browser for the console tests: Debian's chromium, headless, driven by chromium-driver
+through Selenium; screenshots go to test-artifacts/ (git-ignored) for people to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.paths import REPO_ROOT
+from tests.support.tools import require_binary
+
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "console"
+
+
+def chromium(width: int = 1366, height: int = 900) -> Any:
+    """A headless chromium at a laptop's size (skipped locally, failed in CI, when missing)."""
+    binary = require_binary("chromium")
+    driver_path = require_binary("chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        "--lang=en-US",
+    ):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    driver = chromium()
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver: Any, name: str) -> Path:
+    """The page as the user sees it, saved as test-artifacts/console/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)), f"no screenshot of {name}"
+    return path
