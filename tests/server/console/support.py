@@ -17,9 +17,7 @@ VIEWER, VIEWER_PASSWORD = "viewer", "viewer-password-for-tests"
 TOKEN_USER = "token"  # who signs in with the API token, as DRKUBE_CONSOLE_APPROVERS names them
 
 
-def console_serve(
-    tmp_path: Path, clone: Path, github_api: str | None = None, **env: str
-) -> Serve:
+def console_serve(tmp_path: Path, clone: Path, github_api: str | None = None, **env: str) -> Serve:
     extra = {
         "DRKUBE_MODE": "copilot",
         "DRKUBE_CONSOLE_SECRET": CONSOLE_SECRET,

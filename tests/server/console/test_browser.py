@@ -108,12 +108,10 @@ def test_the_console_in_a_browser(
         # the add lines are coloured: a green background, not the page's
         colour = adds[0].value_of_css_property("background-color")
         assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
-        screenshot(browser, "incident")
+        screenshot(browser, "incident", full=True)
 
         # a forged CSRF token is refused and changes nothing
-        browser.execute_script(
-            "document.querySelector('#approve').form.csrf.value = 'forged'"
-        )
+        browser.execute_script("document.querySelector('#approve').form.csrf.value = 'forged'")
         browser.find_element(By.ID, "approve").click()
         refusal = wait(browser, lambda d: d.find_element(By.ID, "refusal"))
         assert "CSRF" in refusal.text
@@ -133,10 +131,10 @@ def test_the_console_in_a_browser(
         assert approval["data"] == {"action": "open-pr", "signed_in_by": "token"}
         browser.refresh()
         wait(browser, lambda d: d.find_element(By.ID, "pr").text == "#1")
-        assert "approved by token in the web console" in browser.find_element(
-            By.ID, "timeline"
-        ).text
-        screenshot(browser, "incident-approved")
+        assert (
+            "approved by token in the web console" in browser.find_element(By.ID, "timeline").text
+        )
+        screenshot(browser, "incident-approved", full=True)
 
         # sign out; a read-only user sees no buttons and a forged action is refused and audited
         browser.find_element(By.CSS_SELECTOR, ".who button").click()

@@ -62,17 +62,9 @@ def diff_lines(diff: str) -> list[DiffLine]:
 def timeline(
     row: dict[str, Any], audit: list[AuditRecord], ops: dict[str, Any] | None
 ) -> list[Entry]:
-    """Alerts, attempts, reviews, PR replies, the merge, sync and verification, and every audit
-    record (diagnosis, Slack and console decisions, ...), oldest first."""
-    entries = [
-        Entry(
-            float(a["received_at"] or 0),
-            "alert",
-            f"{a['alertname']} {a['status']}",
-            detail=f"fingerprint {a['fingerprint']}",
-        )
-        for a in row.get("alerts", [])
-    ]
+    """Attempts, reviews, PR replies, the merge, sync and verification, and every audit record
+    (alerts received, diagnosis, Slack and console decisions, ...), oldest first."""
+    entries: list[Entry] = []  # the alerts are in the audit trail, as received
     for a in row.get("attempts", []):
         text = f"attempt {a['generation']}.{a['id']} ({a['kind']}): {a['status']}"
         if a.get("fix_status"):
