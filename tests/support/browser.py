@@ -45,18 +45,19 @@ def browser() -> Iterator[Any]:
         driver.quit()
 
 
-def screenshot(driver: Any, name: str, full: bool = False) -> Path:
+def screenshot(driver: Any, name: str, full: bool = False, height: int | None = None) -> Path:
     """The page as the user sees it, saved as test-artifacts/console/<name>.png; `full`: the
-    whole page, the window stretched to its height for the shot."""
+    whole page (the window stretched to its height for the shot), or `height` pixels of it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     size = driver.get_window_size()
     if full:
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(size["width"], min(int(height) + 120, 4000))
+        height = int(driver.execute_script("return document.documentElement.scrollHeight")) + 120
+    if height:
+        driver.set_window_size(size["width"], min(height, 4000))
     try:
         assert driver.save_screenshot(str(path)), f"no screenshot of {name}"
     finally:
-        if full:
+        if height:
             driver.set_window_size(size["width"], size["height"])
     return path

@@ -27,7 +27,10 @@ def _secret(value: SecretStr | None) -> SecretStr | None:
 
 class ConsoleSettings(EnvSection):
     enabled: OneMeansOn = env(
-        "DRKUBE_CONSOLE", "`1` serves the web console at `/ui`; `0` turns it off", default=True
+        "DRKUBE_CONSOLE",
+        "`1` serves the web console at `/ui`; `0` turns it off",
+        default=True,
+        shown="`1`",
     )
     secret: Annotated[SecretStr | None, AfterValidator(_secret)] = env(
         "DRKUBE_CONSOLE_SECRET",

@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.server.console.support import (
+from tests.support.console import (
     VIEWER,
     VIEWER_PASSWORD,
     audit_of,
@@ -25,7 +26,7 @@ from tests.server.console.support import (
 )
 from tests.support.browser import screenshot
 from tests.support.repos import git
-from tests.support.service import TOKEN, ServiceGitHub, wait_for
+from tests.support.service import TOKEN, ServiceGitHub
 
 pytestmark = pytest.mark.slow
 BRANCH = "dr-kube/online-boutique/frontend/oom"
@@ -41,12 +42,25 @@ def sign_in(driver: Any, url: str, secret: str, user: str = "") -> None:
 
 
 def wait(driver: Any, predicate: Any, timeout: float = 20) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(predicate)
+    waiting = WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]
+    )
+    return waiting.until(predicate)
+
+
+def texts(driver: Any, css: str) -> list[str]:
+    """The elements' texts, read in one script: the polling may replace the rows between two
+    WebDriver calls."""
+    found: list[str] = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".map(function (e) { return e.textContent.trim(); })",
+        css,
+    )
+    return found
 
 
 def row_workloads(driver: Any) -> list[str]:
-    cells = driver.find_elements(By.CSS_SELECTOR, "#rows tbody tr td:nth-child(2) a")
-    return sorted(c.text for c in cells)
+    return sorted(texts(driver, "#rows tbody tr td:nth-child(2) a"))
 
 
 def test_the_console_in_a_browser(
@@ -74,7 +88,7 @@ def test_the_console_in_a_browser(
         cookie = browser.get_cookie("drkube_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         assert row_workloads(browser) == ["adservice", "frontend"]
-        header = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#rows thead th")]
+        header = texts(browser, "#rows thead th")
         assert header == ["Status", "Workload", "Namespace", "Category", "Age", "Alerts", "PR"]
         assert "Signed in as token (may act)" in browser.find_element(By.CLASS_NAME, "who").text
         screenshot(browser, "incidents")
@@ -135,6 +149,7 @@ def test_the_console_in_a_browser(
             "approved by token in the web console" in browser.find_element(By.ID, "timeline").text
         )
         screenshot(browser, "incident-approved", full=True)
+        screenshot(browser, "console", height=1250)  # the README's picture: docs/images/console.png
 
         # sign out; a read-only user sees no buttons and a forged action is refused and audited
         browser.find_element(By.CSS_SELECTOR, ".who button").click()

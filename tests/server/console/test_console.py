@@ -283,7 +283,7 @@ def test_a_5000_line_log_is_paged(console: Any) -> None:
 
 def test_settings_refuse_a_short_secret_and_a_bad_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRKUBE_CONSOLE_SECRET", "short")
-    with pytest.raises(ConfigError, match="DRKUBE_CONSOLE_SECRET='\\*\\*\\*'.*32"):
+    with pytest.raises(ConfigError, match=r"DRKUBE_CONSOLE_SECRET='\*\*\*'.*32"):
         ConsoleSettings.load()
     monkeypatch.delenv("DRKUBE_CONSOLE_SECRET")
     monkeypatch.setenv("DRKUBE_CONSOLE_TRUSTED_PROXIES", "10.0.0.0/8, not-an-ip")

@@ -276,7 +276,7 @@ async def decide(request: Request, incident_id: str, s: ServiceDep) -> Response:
     action = fields.get("action", "")
     if action not in ACTIONS:
         return refused(user, f"Unknown action {action[:40]!r}.", 400)
-    kind: Action = action  # type: ignore[assignment]
+    kind: Action = action
     who = Decider(
         user=user.name,
         channel="console",
