@@ -14,6 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.support.console import (
@@ -59,6 +60,13 @@ def texts(driver: Any, css: str) -> list[str]:
     return found
 
 
+UNLABELLED = """
+return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+  .filter(function (e) { return !(e.id && document.querySelector('label[for="' + e.id + '"]')); })
+  .map(function (e) { return e.outerHTML; });
+"""
+
+
 def row_workloads(driver: Any) -> list[str]:
     return sorted(texts(driver, "#rows tbody tr td:nth-child(2) a"))
 
@@ -91,6 +99,7 @@ def test_the_console_in_a_browser(
         header = texts(browser, "#rows thead th")
         assert header == ["Status", "Workload", "Namespace", "Category", "Age", "Alerts", "PR"]
         assert "Signed in as token (may act)" in browser.find_element(By.CLASS_NAME, "who").text
+        assert browser.execute_script(UNLABELLED) == [], "every form control has its label"
         screenshot(browser, "incidents")
 
         # a filter applies as it changes (no reload) and the URL follows it
@@ -131,9 +140,13 @@ def test_the_console_in_a_browser(
         assert "CSRF" in refusal.text
         assert settled(serve, oom, "awaiting-approval")
 
-        # approve: the same record as Slack's button, then the PR carries the change
+        # approve, from the keyboard: the same record as Slack's button, then the PR has the change
         browser.get(f"{serve.url}/ui/incidents/{oom}")
-        browser.find_element(By.ID, "approve").click()
+        assert browser.execute_script(UNLABELLED) == [], "every form control has its label"
+        approve = browser.find_element(By.ID, "approve")
+        browser.execute_script("arguments[0].focus()", approve)
+        assert approve.value_of_css_property("outline-style") != "none", "focus is visible"
+        approve.send_keys(Keys.ENTER)
         said = wait(browser, lambda d: d.find_element(By.ID, "said"))
         assert "Approved" in said.text
         done = settled(serve, oom, "awaiting-review")
