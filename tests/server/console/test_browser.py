@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from tests.support.browser import screenshot
 from tests.support.console import (
     VIEWER,
     VIEWER_PASSWORD,
@@ -25,7 +26,6 @@ from tests.support.console import (
     fire,
     settled,
 )
-from tests.support.browser import screenshot
 from tests.support.repos import git
 from tests.support.service import TOKEN, ServiceGitHub
 
