@@ -132,6 +132,16 @@ def test_sign_in_refusals_and_the_session_cookie(console: Any) -> None:
     assert client.get("/ui").status_code == 200
 
 
+def test_wrong_sign_ins_from_one_address_are_paused(console: Any) -> None:
+    client, _ = console(client_ip="192.0.2.50")
+    for _ in range(10):
+        assert sign_in(client, "guess").status_code == 401
+    paused = sign_in(client)
+    assert paused.status_code == 429 and "Too many wrong sign-ins" in paused.text
+    other = TestClient(client.app, base_url=BASE, client=("192.0.2.51", 1), follow_redirects=False)
+    assert sign_in(other).status_code == 303, "another address is not held back"
+
+
 def test_the_basic_user_signs_in_read_only(console: Any) -> None:
     client, store = console()
     incident = awaiting(store)

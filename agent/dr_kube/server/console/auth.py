@@ -14,7 +14,9 @@ import hmac
 import ipaddress
 import json
 import secrets
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -25,6 +27,7 @@ from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.service import Settings
 
 COOKIE = "drkube_session"
+FAILURES, FAILURE_WINDOW = 10, 300.0  # wrong sign-ins from one address before a pause
 Via = Literal["proxy", "token", "password", "insecure"]
 MAX_NAME = 200
 
@@ -83,6 +86,27 @@ class Gate:
         self.console = settings.console
         self.sessions = Sessions(settings.console)
         self.proxies = [ipaddress.ip_network(p, strict=False) for p in self.console.trusted_proxies]
+        self._failed: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, peer: str, now: float) -> deque[float]:
+        seen = self._failed.setdefault(peer, deque())
+        while seen and seen[0] < now - FAILURE_WINDOW:
+            seen.popleft()
+        return seen
+
+    def throttled(self, request: Request) -> bool:
+        """Whether this address failed to sign in FAILURES times in the last FAILURE_WINDOW s."""
+        peer = request.client.host if request.client else ""
+        with self._lock:
+            return len(self._recent(peer, time.monotonic())) >= FAILURES
+
+    def failed(self, request: Request) -> None:
+        peer = request.client.host if request.client else ""
+        with self._lock:
+            if len(self._failed) > 10_000:  # many addresses: forget the oldest
+                self._failed.pop(next(iter(self._failed)))
+            self._recent(peer, time.monotonic()).append(time.monotonic())
 
     def from_proxy(self, request: Request) -> bool:
         """Whether the peer (the TCP connection's address) is a configured proxy."""

@@ -106,9 +106,13 @@ async def login(request: Request, s: ServiceDep) -> Response:
         return refused(None, f"Sign-in refused: {problem}.")
     fields = await form(request, s)
     name = fields.get("user", "").strip()[:200]
-    user = g.sign_in(name, fields.get("secret", ""))
     target = safe_next(fields.get("next"))
+    if g.throttled(request):
+        error = "Too many wrong sign-ins from this address: wait a few minutes."
+        return render("login.html", 429, user=None, csrf="", next=target, error=error, name=name)
+    user = g.sign_in(name, fields.get("secret", ""))
     if user is None:
+        g.failed(request)
         error = "Wrong token, or wrong user and password."
         return render("login.html", 401, user=None, csrf="", next=target, error=error, name=name)
     response = RedirectResponse(target, status_code=303)
