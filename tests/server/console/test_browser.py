@@ -121,6 +121,12 @@ def test_the_console_in_a_browser(
         wait(browser, lambda d: d.find_element(By.ID, "root-cause"))
         assert browser.find_element(By.ID, "status").text == "awaiting-approval"
         assert "OOMKilled" in browser.find_element(By.CLASS_NAME, "evidence").text
+        # the pod's log as the run collected it from the dump (read from the run's checkpoint)
+        assert (
+            "frontend-7d9c8b6f5b-x2x9k / server"
+            in browser.find_element(By.ID, "ev-h").find_element(By.XPATH, "..").text
+        )
+        assert browser.find_element(By.ID, "log-0").text.strip()
         adds = browser.find_elements(By.CSS_SELECTOR, "#values-diff span.add")
         assert adds and any("memory" in a.text for a in adds)
         assert browser.find_elements(By.CSS_SELECTOR, "#rendered-diff span.add")

@@ -284,11 +284,13 @@ def test_a_5000_line_log_is_paged(console: Any) -> None:
     page = client.get(f"/ui/incidents/{incident}").text
     assert "line 99 " in page and "line 100 " not in page
     assert "The other 4900 lines" in page and "s3cr3t" not in page
-    middle = client.get(f"/ui/incidents/{incident}/log?offset=100").text
+    assert f'href="/ui/incidents/{incident}/log?source=0&amp;offset=100"' in page
+    middle = client.get(f"/ui/incidents/{incident}/log?source=0&offset=100").text
     assert "lines 101–600 of 5000" in middle and "line 599 " in middle
-    assert 'href="?offset=600"' in middle and "s3cr3t" not in middle
+    assert 'href="?source=0&amp;offset=600"' in middle and "s3cr3t" not in middle
     last = client.get(f"/ui/incidents/{incident}/log?offset=4500").text
     assert "line 4999 " in last and "Later lines" not in last
+    assert client.get(f"/ui/incidents/{incident}/log?source=1").status_code == 404
 
 
 def test_settings_refuse_a_short_secret_and_a_bad_proxy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -22,6 +23,7 @@ from dr_kube.service.wiring import Service
 from dr_kube.store import listing
 from dr_kube.store.audit import records
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Facet = Annotated[str | None, Query(max_length=200)]
 ACTIONS: tuple[Action, ...] = ("open", "change", "ignore")
@@ -195,26 +197,37 @@ async def rows(
 
 
 # ---- one incident --------------------------------------------------------------------------------
+def logs_of(s: Service, incident_id: str, generation: int) -> list[views.LogSource]:
+    held = s.followup.ops.incident(incident_id)
+    stored = json.loads(held["incident"]) if held and held.get("incident") else {}
+    try:
+        evidence = s.worker.evidence(incident_id, generation)
+    except Exception:  # a checkpoint that cannot be read: the page shows what the store holds
+        log.warning("could not read the evidence of incident %s", incident_id, exc_info=True)
+        evidence = None
+    return views.log_sources(stored, evidence)
+
+
 def incident_context(s: Service, incident_id: str) -> dict[str, Any] | None:
     row = s.store.get_incident(incident_id)
     if row is None:
         return None
     ops = s.followup.ops.get(incident_id)
-    held = s.followup.ops.incident(incident_id)
     audit = list(records(s.store.db, incident=incident_id, limit=2000))
     shown = detail(dict(row), ops)
-    stored = json.loads(held["incident"]) if held and held.get("incident") else {}
-    logs = [str(line) for line in stored.get("logs") or []]
-    secrets = known_secrets(s)
+    logs = logs_of(s, incident_id, int(row["generation"]))
     data = scrub(
         {
             "incident": shown.model_dump(mode="json"),
             "timeline": [vars(e) for e in views.timeline(row, audit, ops)],
-            "log_head": logs[: views.LOG_HEAD],
+            "logs": [
+                {"title": src.title, "total": len(src.lines), "head": src.lines[: views.LOG_HEAD]}
+                for src in logs
+            ],
         },
-        secrets,
+        known_secrets(s),
     )
-    return {**data, "log_total": len(logs), "log_head_size": views.LOG_HEAD}
+    return {**data, "log_head_size": views.LOG_HEAD}
 
 
 @router.get("/incidents/{incident_id}")
@@ -241,22 +254,30 @@ async def incident_log(
     request: Request,
     incident_id: str,
     s: ServiceDep,
+    source: Annotated[int, Query(ge=0, le=1000)] = 0,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
     user = gate(request).user(request)
     if user is None:
         return to_login(request)
-    held = await run_in_threadpool(s.followup.ops.incident, incident_id)
-    if held is None:
-        return render("refused.html", 404, user=user, csrf="", why=f"No incident {incident_id!r}.")
-    stored = json.loads(held["incident"] or "{}")
-    page = views.log_page([str(x) for x in stored.get("logs") or []], offset)
+
+    def read() -> list[views.LogSource] | None:
+        row = s.store.get_incident(incident_id)
+        return None if row is None else logs_of(s, incident_id, int(row["generation"]))
+
+    sources = await run_in_threadpool(read)
+    if sources is None or source >= len(sources):
+        why = f"No incident {incident_id!r}." if sources is None else f"No log {source}."
+        return render("refused.html", 404, user=user, csrf="", why=why)
+    page = views.log_page(sources[source].lines, offset)
     page.lines = [redact(line, known_secrets(s)) for line in page.lines]
     return render(
         "log.html",
         user=user,
         csrf=gate(request).csrf_token(user),
         incident_id=incident_id,
+        title=redact(sources[source].title, known_secrets(s)),
+        source=source,
         log=page,
         page_size=views.LOG_PAGE,
     )

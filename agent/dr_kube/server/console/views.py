@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.store.audit import AuditRecord
 
 LOG_HEAD = 100  # log lines shown on the incident page; the rest is paged
@@ -115,6 +116,27 @@ def timeline(
         )
     entries.sort(key=lambda e: e.ts)
     return entries
+
+
+@dataclass
+class LogSource:
+    title: str
+    lines: list[str]
+
+
+def log_sources(stored: dict[str, Any], evidence: Evidence | None) -> list[LogSource]:
+    """The logs an incident holds: the lines its alert carried, then each container's logs (the
+    previous container's first: the one that crashed) as the run collected them."""
+    sources = []
+    if stored.get("logs"):
+        sources.append(LogSource("log lines sent with the alert", [str(x) for x in stored["logs"]]))
+    for log in evidence.logs if evidence else []:
+        where = f"{log.pod} / {log.container}"
+        if log.previous:
+            sources.append(LogSource(f"{where} (previous container)", log.previous.splitlines()))
+        if log.current:
+            sources.append(LogSource(where, log.current.splitlines()))
+    return sources
 
 
 @dataclass
