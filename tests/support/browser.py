@@ -33,6 +33,7 @@ def chromium(width: int = 1366, height: int = 900) -> Any:
         "--lang=en-US",
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the page's console
     return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
 
 
@@ -61,3 +62,13 @@ def screenshot(driver: Any, name: str, full: bool = False, height: int | None = 
         if height:
             driver.set_window_size(size["width"], size["height"])
     return path
+
+
+def console_errors(driver: Any) -> list[str]:
+    """The page console's errors since the last call, but refused requests (the 4xx a test
+    provokes on purpose): script errors, Content-Security-Policy violations."""
+    return [
+        e["message"]
+        for e in driver.get_log("browser")
+        if e["level"] == "SEVERE" and "the server responded with a status of 4" not in e["message"]
+    ]

@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.support.browser import screenshot
+from tests.support.browser import console_errors, screenshot
 from tests.support.console import (
     VIEWER,
     VIEWER_PASSWORD,
@@ -138,6 +138,7 @@ def test_the_console_in_a_browser(
         colour = adds[0].value_of_css_property("background-color")
         assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
         screenshot(browser, "incident", full=True)
+        assert console_errors(browser) == [], "no script error, no CSP violation"
 
         # a forged CSRF token is refused and changes nothing
         browser.execute_script("document.querySelector('#approve').form.csrf.value = 'forged'")
@@ -200,5 +201,6 @@ def test_the_console_in_a_browser(
             "refused ignore the incident from console user viewer: not an approver"
         )
         assert refused["actor"] == "console:viewer" and refused["data"]["refused"] is True
+        assert console_errors(browser) == []
     finally:
         serve.stop()
