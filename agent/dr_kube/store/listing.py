@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from dr_kube.store.db import Row
+from dr_kube.store.find import find_incidents
 from dr_kube.store.store import Store
 
-LIST_COLUMNS = (
-    "id, status, namespace, workload, category, created_at, updated_at, alert_count, "
-    "pr_number, pr_url"
-)
 FACETS = ("namespace", "status", "category")
 
 
@@ -20,12 +16,6 @@ class Filters:
     namespace: str | None = None
     status: str | None = None
     category: str | None = None
-
-    def where(self) -> tuple[str, tuple[Any, ...]]:
-        terms = [(f"{name} = ?", value) for name in FACETS if (value := getattr(self, name))]
-        if not terms:
-            return "", ()
-        return "WHERE " + " AND ".join(t for t, _ in terms), tuple(v for _, v in terms)
 
 
 @dataclass
@@ -46,15 +36,8 @@ class Page:
 
 def page(store: Store, filters: Filters, limit: int = 50, offset: int = 0) -> Page:
     """Newest first; `limit` rows from `offset`, and how many match in all."""
-    where, params = filters.where()
-    with store.db.tx(write=False) as cur:
-        rows = cur.all(
-            f"SELECT {LIST_COLUMNS} FROM incidents {where} "
-            f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
-            params,
-        )
-        counted = cur.one(f"SELECT COUNT(*) AS n FROM incidents {where}", params)
-    return Page(rows, int(counted["n"]) if counted else 0, offset, limit)
+    rows, total = find_incidents(store, limit, offset, **vars(filters))
+    return Page(rows, total, offset, limit)
 
 
 def facets(store: Store) -> dict[str, list[str]]:
