@@ -2,7 +2,8 @@
 # Make sure the Debian tools the tests run are installed:
 # prometheus (prometheus, promtool), prometheus-alertmanager (+ amtool),
 # the shellcheck linter, postgresql, openssl (a test CA for the TLS tests) and docker-registry
-# (an OCI registry for the chart-fetch tests). No apt call when all are present.
+# (an OCI registry for the chart-fetch tests), chromium and chromium-driver (the web console's
+# browser tests). No apt call when all are present.
 # Installs the missing ones when running as root (CI=true,
 # DRKUBE_INSTALL_TEST_DEPS=1 or plain root); otherwise says what to do.
 set -euo pipefail
@@ -15,6 +16,8 @@ declare -A WANT=(
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   [openssl]=/usr/bin/openssl
   [docker-registry]=/usr/bin/docker-registry
+  [chromium]=/usr/bin/chromium
+  [chromium-driver]=/usr/bin/chromedriver
 )
 
 have() {

@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.support.slack_fake",
     "tests.support.llm",
     "tests.support.helm_repos",
+    "tests.support.browser",
 ]
 
 # Hermetic charts: no test reaches a public Helm repository (the sample Applications name some) or

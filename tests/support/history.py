@@ -31,8 +31,20 @@ def memory_change(old: str, new: str, workload: str = "cart") -> dict[str, Any]:
     }
 
 
-def add_incident(
-    store: Store,
+def add_incident(store: Store, id: str, **fields: Any) -> None:
+    """One incident row (`insert_incident`'s fields), in its own transaction."""
+    add_incidents(store, [{"id": id, **fields}])
+
+
+def add_incidents(store: Store, items: list[dict[str, Any]]) -> None:
+    """Many incident rows in one transaction (the benchmarks seed thousands)."""
+    with store.db.tx() as cur:
+        for item in items:
+            insert_incident(cur, **item)
+
+
+def insert_incident(
+    cur: Any,
     id: str,
     *,
     namespace: str = "shop",
@@ -48,26 +60,25 @@ def add_incident(
     pr_url: str | None = None,
 ) -> None:
     ts = NOW - days_ago * DAY
-    with store.db.tx() as cur:
-        cur.run(
-            "INSERT INTO incidents (id, key, status, is_open, namespace, workload, category, "
-            "incident, created_at, updated_at, needs_run, result, outcome, merged_at, pr_url) "
-            "VALUES (?, ?, ?, 0, ?, ?, ?, '{}', ?, ?, 0, ?, ?, ?, ?)",
-            (
-                id,
-                f"{namespace}/Deployment/{workload}/{category}",
-                status,
-                namespace,
-                workload,
-                category,
-                ts,
-                ts,
-                result_json(root_cause, evidence or [], changes or []),
-                outcome,
-                ts + 3600 if merged else None,
-                pr_url,
-            ),
-        )
+    cur.run(
+        "INSERT INTO incidents (id, key, status, is_open, namespace, workload, category, "
+        "incident, created_at, updated_at, needs_run, result, outcome, merged_at, pr_url) "
+        "VALUES (?, ?, ?, 0, ?, ?, ?, '{}', ?, ?, 0, ?, ?, ?, ?)",
+        (
+            id,
+            f"{namespace}/Deployment/{workload}/{category}",
+            status,
+            namespace,
+            workload,
+            category,
+            ts,
+            ts,
+            result_json(root_cause, evidence or [], changes or []),
+            outcome,
+            ts + 3600 if merged else None,
+            pr_url,
+        ),
+    )
 
 
 OOM_CAUSE = "Container {w} is killed for using more memory than its {limit} limit (OOMKilled)."

@@ -81,7 +81,10 @@ def serve(
         app = create_app(service, service_tools(service.store, args))
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
         click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # proxy_headers off: the console trusts its user header by the TCP peer's address alone
+        uvicorn.run(
+            app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False
+        )
         return 0
 
     guarded(body)

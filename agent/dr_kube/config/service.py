@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr
 
+from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, LowerCommaSet, OneMeansOn, env
 from dr_kube.config.llm import LLMSettings
 from dr_kube.config.operators import OperatorSettings
@@ -75,6 +76,7 @@ class Settings(EnvSection):
     )
     start_workers: bool = True
     operators: OperatorSettings = Field(default_factory=OperatorSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @classmethod
     def from_env(cls, insecure_no_auth: bool = False, workers: int | None = None) -> Settings:
@@ -85,6 +87,7 @@ class Settings(EnvSection):
             "db_path": store.db_path,
             "database_url": store.database_url,
             "operators": OperatorSettings.load(),
+            "console": ConsoleSettings.load(),
         }
         overrides |= {
             f"llm_{b}": getattr(llm, b) for b in WORKER_BUDGETS if b in llm.model_fields_set

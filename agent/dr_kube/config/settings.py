@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dr_kube.config.charts import ChartSettings
 from dr_kube.config.cli import CliSettings, ClusterSettings
+from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, EnvVar
 from dr_kube.config.github import GitHubSettings
 from dr_kube.config.llm import LLMSettings
@@ -33,6 +34,7 @@ SECTIONS: dict[str, type[EnvSection]] = {
     "store": StoreSettings,
     "operators": OperatorSettings,
     "charts": ChartSettings,
+    "console": ConsoleSettings,
 }
 
 
@@ -49,6 +51,7 @@ class DrKubeSettings(BaseModel):
     store: StoreSettings
     operators: OperatorSettings
     charts: ChartSettings
+    console: ConsoleSettings
 
     @classmethod
     def from_env(cls) -> DrKubeSettings:
@@ -64,6 +67,7 @@ class DrKubeSettings(BaseModel):
             store=StoreSettings.load(),
             operators=service.operators,
             charts=ChartSettings.load(),
+            console=service.console,
         )
 
 

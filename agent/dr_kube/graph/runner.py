@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.graph.context import RunContext
 from dr_kube.incidents.model import Incident
 from dr_kube.models import Result
@@ -86,3 +87,10 @@ def paused_round(graph: Any, thread_id: str) -> int | None:
     if not snapshot.interrupts:
         return None
     return int(snapshot.values.get("review_round", 0))
+
+
+def thread_evidence(graph: Any, thread_id: str) -> Evidence | None:
+    """The evidence a checkpointed run collected (its pods' logs included), if it got that far."""
+    snapshot = graph.get_state(thread_config(thread_id))
+    found = (snapshot.values or {}).get("evidence")
+    return found if isinstance(found, Evidence) else None

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from dr_kube.config.service import Settings
 from dr_kube.mcp.tools import Tools
+from dr_kube.server import console
 from dr_kube.server.routes import alertmanager, argocd, audit, github, health, incidents, slack
 from dr_kube.service.context import ContextArgs
 from dr_kube.service.wiring import Service, build_service
@@ -67,6 +68,8 @@ def create_app(service: Service, mcp_tools: Tools | None = None) -> FastAPI:
     if endpoint is not None:
         # an ASGI app as the endpoint: the SDK answers the request itself
         app.router.routes.append(Route(PATH, endpoint, methods=METHODS, include_in_schema=False))
+    if service.settings.console.enabled:
+        console.mount(app, service)
     return app
 
 

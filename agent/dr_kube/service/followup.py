@@ -19,6 +19,7 @@ from typing import Any
 
 from dr_kube.cluster.promql import Prometheus
 from dr_kube.config.operators import OperatorSettings
+from dr_kube.decisions import Decisions
 from dr_kube.graph.runner import ServiceRun
 from dr_kube.service.argocd import ArgoCDHandler
 from dr_kube.service.verification import Target, verify
@@ -270,13 +271,10 @@ class FollowUp:
             )
         self.hooks = FollowUpHooks(store, self.ops, self.notify, settings)
         self.wake: Callable[[], None] = lambda: None
+        # Slack's buttons and the web console decide through the same rules and records
+        self.decisions = Decisions(store, self.ops, self.notify, wake=lambda: self.wake())
         self.slack = SlackActions(
-            store,
-            self.ops,
-            self.client,
-            Approvers(settings.slack_approvers, self.client),
-            self.notify,
-            wake=lambda: self.wake(),
+            self.client, Approvers(settings.slack_approvers, self.client), self.decisions
         )
         self.argocd = ArgoCDHandler(
             store,

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from dr_kube.cluster.evidence import Evidence
 from dr_kube.config.service import Settings
 from dr_kube.diagnose.guidance import describe, interpret
 from dr_kube.errors import DrKubeError
@@ -20,7 +21,7 @@ from dr_kube.gitops.forges.base import Forge
 from dr_kube.gitops.pr import with_alerts
 from dr_kube.gitops.repo import write_lock
 from dr_kube.graph.context import RunContext
-from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed
+from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed, thread_evidence
 from dr_kube.incidents.identity import subject_of_key
 from dr_kube.models import Result
 from dr_kube.service.telemetry import Metrics
@@ -86,6 +87,10 @@ class Worker:
         self.wake.set()
         for t in self.threads:
             t.join(timeout)
+
+    def evidence(self, incident_id: str, generation: int) -> Evidence | None:
+        """What the incident's current run collected, read from its checkpoint (the console)."""
+        return thread_evidence(self.graph, thread_id(incident_id, generation))
 
     def _loop(self) -> None:
         while not self.stop.is_set():

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dr_kube.decisions import WHAT, Action, Decider, Decisions
 from dr_kube.slack import blocks
 from dr_kube.slack.client import Approvers, SlackClient
-from dr_kube.slack.outbox import SlackNotifier
-from dr_kube.store import Store
-from dr_kube.store.ops import OpsStore
 
 log = logging.getLogger(__name__)
 
@@ -83,19 +80,13 @@ class Answer:
 class SlackActions:
     def __init__(
         self,
-        store: Store,
-        ops: OpsStore,
         client: SlackClient | None,
         approvers: Approvers,
-        notify: SlackNotifier,
-        wake: Callable[[], None] = lambda: None,
+        decisions: Decisions,
     ) -> None:
-        self.store = store
-        self.ops = ops
         self.client = client
         self.approvers = approvers
-        self.notify = notify
-        self.wake = wake
+        self.decisions = decisions
 
     # ---- entry ---------------------------------------------------------------------------------
     def handle(self, payload: BlockActions | ViewSubmission) -> Answer:
@@ -110,20 +101,23 @@ class SlackActions:
             log.warning("could not resolve Slack approver groups: %s", exc)
             return False
 
-    def _refuse(self, incident_id: str, user: str, what: str, channel: str | None) -> Answer:
-        log.warning("Slack user %s may not %s on incident %s: refused", user, what, incident_id)
-        if self.ops.incident(incident_id) is not None:
-            self.store.event(
-                incident_id,
-                "slack",
-                f"refused {what} from Slack user {user}: not an approver",
-                actor=f"slack:{user}",
-                data={"action": what, "channel": channel, "refused": True},
-            )
+    @staticmethod
+    def _decider(user: str, channel: str | None, in_channel: bool) -> Decider:
+        return Decider(
+            user=user,
+            channel="slack",
+            mention=f"<@{user}>",
+            where=f"Slack channel {channel}" if channel else "Slack",
+            via="Slack",
+            data={"channel": channel} if in_channel else {},
+        )
+
+    def _refuse(self, incident_id: str, user: str, action: Action, channel: str | None) -> Answer:
+        self.decisions.refuse(incident_id, self._decider(user, channel, True), action)
         if self.client is not None and channel:
             try:
                 self.client.ephemeral(
-                    channel, user, f"Sorry <@{user}>, only DR-Kube approvers may {what}."
+                    channel, user, f"Sorry <@{user}>, only DR-Kube approvers may {WHAT[action]}."
                 )
             except Exception as exc:
                 log.warning("ephemeral refusal to %s failed: %s", user, exc)
@@ -134,49 +128,29 @@ class SlackActions:
         action = p.actions[0]
         incident_id = action.value or ""
         channel = p.channel.id if p.channel else None
-        what = {
-            blocks.OPEN_PR: "open the PR",
-            blocks.REQUEST_CHANGE: "request a change",
-            blocks.IGNORE: "ignore the incident",
-        }.get(action.action_id)
-        if what is None:
+        kind: Action | None = {
+            blocks.OPEN_PR: "open",
+            blocks.REQUEST_CHANGE: "change",
+            blocks.IGNORE: "ignore",
+        }.get(action.action_id)  # type: ignore[assignment]
+        if kind is None:
             return Answer("ignored", {"reason": f"unknown action {action.action_id!r}"})
         if not self._permitted(p.user.id):
-            return self._refuse(incident_id, p.user.id, what, channel)
-        row = self.ops.incident(incident_id)
-        if row is None:
+            return self._refuse(incident_id, p.user.id, kind, channel)
+        if self.decisions.ops.incident(incident_id) is None:
             return self._tell(channel, p.user.id, f"No incident {incident_id!r}.", "unknown")
-        if action.action_id == blocks.OPEN_PR:
-            if row["status"] != "awaiting-approval":
-                return self._tell(
-                    channel,
-                    p.user.id,
-                    f"Nothing to approve: the incident is {row['status']}.",
-                    "stale",
-                )
-            self.ops.queue_action(incident_id, f"slack:{p.user.id}", "open", "")
-            where = f"Slack channel {channel}" if channel else "Slack"
-            self.store.event(
-                incident_id,
-                "approval",
-                f"Open PR approved by {p.user.id} in {where}",
-                actor=f"slack:{p.user.id}",
-                data={"action": "open-pr", "channel": channel},
+        if kind == "open":
+            decided = self.decisions.approve(
+                incident_id, self._decider(p.user.id, channel, in_channel=True)
             )
-            self.notify.settle(incident_id, f"✅ Approved by <@{p.user.id}>: opening the PR")
-            self.notify.reply(
-                incident_id,
-                f"<@{p.user.id}> approved: opening the PR (validated again on a fresh base).",
-            )
-            self.wake()
+            if decided.outcome != "queued":
+                return self._tell(channel, p.user.id, decided.message, decided.outcome)
             return Answer("queued", incident=incident_id)
-        kind = (
-            blocks.CHANGE_VIEW if action.action_id == blocks.REQUEST_CHANGE else blocks.IGNORE_VIEW
-        )
+        view = blocks.CHANGE_VIEW if kind == "change" else blocks.IGNORE_VIEW
         if self.client is None or not p.trigger_id:
             return Answer("ignored", {"reason": "no trigger_id to open a modal"}, incident_id)
         try:
-            self.client.open_modal(p.trigger_id, blocks.modal(kind, incident_id))
+            self.client.open_modal(p.trigger_id, blocks.modal(view, incident_id))
         except Exception as exc:
             log.warning("views.open failed for incident %s: %s", incident_id, exc)
             return self._tell(channel, p.user.id, "Could not open the form; try again.", "failed")
@@ -206,50 +180,15 @@ class SlackActions:
 
         if view.callback_id not in (blocks.CHANGE_VIEW, blocks.IGNORE_VIEW):
             return Answer("ignored", {}, None)
-        what = (
-            "request a change" if view.callback_id == blocks.CHANGE_VIEW else "ignore the incident"
-        )
+        kind: Action = "change" if view.callback_id == blocks.CHANGE_VIEW else "ignore"
         if not self._permitted(p.user.id):
-            self._refuse(incident_id, p.user.id, what, None)
+            self._refuse(incident_id, p.user.id, kind, None)
             return error("Only DR-Kube approvers may do this.")
-        row = self.ops.incident(incident_id)
-        if row is None:
-            return error(f"No incident {incident_id!r}.")
-        if not text:
-            return error("Please write something.")
-        author = f"slack:{p.user.id}"
-        if view.callback_id == blocks.CHANGE_VIEW:
-            if row["status"] not in ("awaiting-approval", "awaiting-review"):
-                return error(f"The incident is {row['status']}; nothing to change now.")
-            self.ops.queue_action(incident_id, author, "change", text)
-            self.store.event(
-                incident_id,
-                "approval",
-                f"change requested by {p.user.id} in Slack: {text[:200]}",
-                actor=f"slack:{p.user.id}",
-                data={"action": "request-change"},
-            )
-            self.notify.settle(incident_id, f"✏️ Change requested by <@{p.user.id}>: “{text}”")
-            self.notify.reply(
-                incident_id, f"<@{p.user.id}> asked for a change: “{text}”. Working on it."
-            )
-            self.wake()
-            return Answer("queued", {}, incident_id)
-        if row["status"] in ("closed", "resolved"):
-            return error(f"The incident is already {row['status']}.")
-        self.ops.ignore(incident_id, author, text)
-        self.store.event(
-            incident_id,
-            "approval",
-            f"ignored by {p.user.id} in Slack: {text[:200]}",
-            actor=f"slack:{p.user.id}",
-            data={"action": "ignore"},
-        )
-        if row["pr_number"]:
-            self.store.outbox_add(
-                incident_id, row["pr_number"], "comment", f"Ignored in Slack: {text}"
-            )
-            self.store.outbox_add(incident_id, row["pr_number"], "close", "")
-        self.notify.settle(incident_id, f"🚫 Ignored by <@{p.user.id}>: “{text}”")
-        self.notify.reply(incident_id, f"<@{p.user.id}> ignored this incident: “{text}”. Closed.")
-        return Answer("ignored", {}, incident_id)
+        who = self._decider(p.user.id, None, in_channel=False)
+        if kind == "change":
+            decided = self.decisions.request_change(incident_id, who, text)
+        else:
+            decided = self.decisions.ignore(incident_id, who, text)
+        if decided.outcome in ("unknown", "invalid"):
+            return error(decided.message)
+        return Answer(decided.outcome, {}, incident_id)

@@ -11,9 +11,11 @@ from dr_kube.store.store import INCIDENT_COLUMNS, Store
 FILTERS = ("namespace", "workload", "status", "category")
 
 
-def find_incidents(store: Store, limit: int = 50, **filters: str | None) -> tuple[list[Row], int]:
-    """(newest first, at most `limit`; how many match in all). Filters are exact matches; a
-    filter left None matches everything."""
+def find_incidents(
+    store: Store, limit: int = 50, offset: int = 0, **filters: str | None
+) -> tuple[list[Row], int]:
+    """(newest first, at most `limit` from `offset`; how many match in all). Filters are exact
+    matches; a filter left None matches everything."""
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise ValueError(f"unknown incident filter(s): {', '.join(sorted(unknown))}")
@@ -23,7 +25,7 @@ def find_incidents(store: Store, limit: int = 50, **filters: str | None) -> tupl
     with store.db.tx(write=False) as cur:
         rows = cur.all(
             f"SELECT {INCIDENT_COLUMNS} FROM incidents {where} "
-            f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}",
+            f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
             params,
         )
         counted = cur.one(f"SELECT COUNT(*) AS n FROM incidents {where}", params)

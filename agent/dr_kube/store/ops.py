@@ -128,14 +128,17 @@ class OpsStore:
             cur.run("INSERT INTO slack_seen (signature, ts) VALUES (?, ?)", (signature, ts))
         return False
 
-    def queue_action(self, incident_id: str, author: str, action: str, text: str) -> int:
-        """An approver's Slack action becomes the paused run's next input (like a review)."""
+    def queue_action(
+        self, incident_id: str, author: str, action: str, text: str, source: str = "slack"
+    ) -> int:
+        """An approver's action (Slack, the console) becomes the paused run's next input, like a
+        review; `source` names the channel in the review's event (`slack:open`, `console:open`)."""
         ts = now()
         with self.db.tx() as cur:
             review_id = cur.insert(
                 "INSERT INTO reviews (incident_id, delivery, event, author, body, action, reason, "
                 "created_at) VALUES (?, NULL, ?, ?, ?, 'queued', NULL, ?)",
-                (incident_id, f"slack:{action}", author, text, ts),
+                (incident_id, f"{source}:{action}", author, text, ts),
             )
             self.store._queue_input(
                 cur,
@@ -144,13 +147,13 @@ class OpsStore:
             )
         return review_id
 
-    def ignore(self, incident_id: str, author: str, reason: str) -> None:
+    def ignore(self, incident_id: str, author: str, reason: str, source: str = "slack") -> None:
         ts = now()
         with self.db.tx() as cur:
             cur.run(
                 "INSERT INTO reviews (incident_id, delivery, event, author, body, action, reason, "
-                "created_at) VALUES (?, NULL, 'slack:ignore', ?, ?, 'ignore', ?, ?)",
-                (incident_id, author, reason, reason, ts),
+                "created_at) VALUES (?, NULL, ?, ?, ?, 'ignore', ?, ?)",
+                (incident_id, f"{source}:ignore", author, reason, reason, ts),
             )
             self.store._move(
                 cur,

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS incidents (
 CREATE UNIQUE INDEX IF NOT EXISTS incidents_open_key ON incidents (key) WHERE is_open = 1;
 CREATE INDEX IF NOT EXISTS incidents_work ON incidents (needs_run, not_before);
 CREATE INDEX IF NOT EXISTS incidents_pr ON incidents (pr_number);
+CREATE INDEX IF NOT EXISTS incidents_created ON incidents (created_at);
 CREATE TABLE IF NOT EXISTS alerts (
     id {serial},
     incident_id TEXT,
