@@ -63,7 +63,7 @@ def retrying(policy: RetryPolicy, what: str, call: Callable[[], T]) -> T:
     """`call()`, tried again on a transient RemoteError as `policy` says; the last error is
     raised with its `attempts` set."""
     backoff = tenacity.wait_exponential_jitter(
-        multiplier=policy.wait, max=policy.max_wait, jitter=policy.wait
+        initial=policy.wait, max=policy.max_wait, jitter=policy.wait
     )
 
     def error_of(state: tenacity.RetryCallState) -> RemoteError | None:
