@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dr_kube.alerts.labels import category_for, stable_fingerprint
+from dr_kube.alerts.labels import category_for, check_name_labels, stable_fingerprint
 from dr_kube.alerts.subject import subject_from_labels
 from dr_kube.errors import InputError
 from dr_kube.incidents.model import Incident
@@ -20,13 +20,18 @@ class AlertmanagerAlert(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    status: str = "firing"
+    status: Literal["firing", "resolved"] = "firing"
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
     starts_at: datetime | None = Field(default=None, alias="startsAt")
     ends_at: str | None = Field(default=None, alias="endsAt")
     generator_url: str | None = Field(default=None, alias="generatorURL")
     fingerprint: str | None = None
+
+    @field_validator("labels")
+    @classmethod
+    def _names(cls, labels: dict[str, str]) -> dict[str, str]:
+        return check_name_labels(labels)
 
 
 class WebhookPayload(BaseModel):
@@ -35,7 +40,7 @@ class WebhookPayload(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     version: str
-    status: str = "firing"
+    status: Literal["firing", "resolved"] = "firing"
     receiver: str = ""
     group_key: str = Field(default="", alias="groupKey")
     alerts: list[AlertmanagerAlert]
@@ -52,7 +57,7 @@ def incident_from_alert(alert: AlertmanagerAlert) -> Incident:
     node = subject.workload is not None and subject.workload.kind == "Node"
     if not subject.namespace and not node:
         raise InputError(f"alert {alertname} has no 'namespace' label")
-    status = "resolved" if alert.status == "resolved" else "firing"
+    status = alert.status
     fingerprint = alert.fingerprint or stable_fingerprint(labels)
     return Incident(
         id=fingerprint,

@@ -33,10 +33,14 @@ class Checked(BaseModel):
 SHARED_IMAGE_PATHS: tuple[list[PathKey], ...] = (["image", "tag"], ["images", "tag"])
 
 
-def allowed_prefixes(location: Location, values: Any, containers: list[str]) -> list[list[PathKey]]:
+def allowed_prefixes(
+    location: Location, values: Any, containers: list[str], shared_image: bool = True
+) -> list[list[PathKey]]:
     """The workload's own block, top-level blocks named after its containers (sidecars), and the
-    chart-wide image tag."""
-    prefixes: list[list[PathKey]] = [list(location.base_path), *map(list, SHARED_IMAGE_PATHS)]
+    chart-wide image tag when the fix may change an image."""
+    prefixes: list[list[PathKey]] = [list(location.base_path)]
+    if shared_image:
+        prefixes += map(list, SHARED_IMAGE_PATHS)
     if isinstance(values, dict):
         names = {c.replace("-", "").lower() for c in containers}
         prefixes += [
@@ -63,7 +67,9 @@ def validate_changes(
     if not changes:
         issues.append(ValidationIssue(code="empty", message="the proposal changes nothing"))
     values = to_plain(load_one(text)) if text.strip() else {}
-    prefixes = allowed_prefixes(location, values, containers)
+    prefixes = allowed_prefixes(
+        location, values, containers, shared_image="image" in policy.fields_for(category)
+    )
     defaults = location.chart.defaults if location.chart else None
     fixed: list[Change] = []
     for change in changes:
