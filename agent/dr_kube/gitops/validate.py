@@ -10,7 +10,7 @@ from dr_kube.gitops.charts import takes_effect
 from dr_kube.gitops.patch import PatchError, patch_text, to_plain
 from dr_kube.gitops.verify import verify_render
 from dr_kube.models import Change, PathKey, RenderedFix, Risk, ValidationIssue
-from dr_kube.policy import Policy, assess_risk, check_change, check_namespace
+from dr_kube.policy import Policy, assess_risk, check_change, check_namespace, field_kind
 from dr_kube.quantity import QuantityError, parse_quantity
 from dr_kube.values_model import Location, get_path
 from dr_kube.yamlio import load_one
@@ -33,14 +33,10 @@ class Checked(BaseModel):
 SHARED_IMAGE_PATHS: tuple[list[PathKey], ...] = (["image", "tag"], ["images", "tag"])
 
 
-def allowed_prefixes(
-    location: Location, values: Any, containers: list[str], shared_image: bool = True
-) -> list[list[PathKey]]:
+def allowed_prefixes(location: Location, values: Any, containers: list[str]) -> list[list[PathKey]]:
     """The workload's own block, top-level blocks named after its containers (sidecars), and the
-    chart-wide image tag when the fix may change an image."""
-    prefixes: list[list[PathKey]] = [list(location.base_path)]
-    if shared_image:
-        prefixes += map(list, SHARED_IMAGE_PATHS)
+    chart-wide image tag."""
+    prefixes: list[list[PathKey]] = [list(location.base_path), *map(list, SHARED_IMAGE_PATHS)]
     if isinstance(values, dict):
         names = {c.replace("-", "").lower() for c in containers}
         prefixes += [
@@ -67,9 +63,7 @@ def validate_changes(
     if not changes:
         issues.append(ValidationIssue(code="empty", message="the proposal changes nothing"))
     values = to_plain(load_one(text)) if text.strip() else {}
-    prefixes = allowed_prefixes(
-        location, values, containers, shared_image="image" in policy.fields_for(category)
-    )
+    prefixes = allowed_prefixes(location, values, containers)
     defaults = location.chart.defaults if location.chart else None
     fixed: list[Change] = []
     for change in changes:
@@ -86,6 +80,7 @@ def validate_changes(
         if (
             not location.rendered
             and location.base_path
+            and field_kind(change.path) in policy.fields_for(category)  # else: the policy says
             and not any(list(change.path[: len(p)]) == p for p in prefixes)
         ):
             issues.append(
