@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.hostile import Outside
 from tests.support.paths import SAMPLES
+from tests.support.repos import git
 from tests.support.service import Serve, alert, am_headers, branches, payload, wait_for
 
 pytestmark = pytest.mark.slow
@@ -66,3 +67,34 @@ def test_hostile_alerts_get_a_422_naming_the_field_and_change_nothing_outside(
         serve.stop()
     assert outside.changed() == []
     assert branches(origin) == ["dr-kube/online-boutique/frontend/oom"]
+
+
+def test_an_application_pointing_outside_fails_the_incident_with_the_reason(
+    tmp_path: Path, gitops_with_origin: tuple[Path, Path]
+) -> None:
+    clone, origin = gitops_with_origin
+    outside = Outside(tmp_path / "outside")
+    app = clone / "applications" / "online-boutique.yaml"
+    app.write_text(
+        app.read_text().replace("$values/values/online-boutique.yaml", f"$values/{outside.file}")
+    )
+    git(clone, "commit", "--quiet", "-am", "valueFiles by absolute path")
+    git(clone, "push", "--quiet", "origin", "HEAD:main")
+    serve = Serve(clone, tmp_path / "db" / "dr-kube.db").start()
+    try:
+        r = httpx.post(
+            f"{serve.url}/webhooks/alertmanager",
+            content=json.dumps(payload(alert("frontend"))),
+            headers=am_headers(),
+            timeout=10,
+        )
+        assert r.status_code == 202, r.text
+        (failed,) = wait_for(lambda: [i for i in serve.incidents() if i["status"] == "failed"], 60)
+        detail = httpx.get(
+            f"{serve.url}/api/v1/incidents/{failed['id']}", headers=am_headers(), timeout=10
+        ).json()
+        assert "PathEscapeError" in detail["error"] and "absolute path" in detail["error"]
+    finally:
+        serve.stop()
+    assert outside.changed() == []
+    assert branches(origin) == []
