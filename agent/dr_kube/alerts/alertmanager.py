@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dr_kube.alerts.labels import category_for, check_name_labels, stable_fingerprint
-from dr_kube.alerts.subject import subject_from_labels
+from dr_kube.alerts.subject import Subject, subject_from_labels
 from dr_kube.errors import InputError
 from dr_kube.incidents.model import Incident
 
@@ -33,6 +33,25 @@ class AlertmanagerAlert(BaseModel):
     def _names(cls, labels: dict[str, str]) -> dict[str, str]:
         return check_name_labels(labels)
 
+    @model_validator(mode="after")
+    def _subject(self) -> AlertmanagerAlert:
+        """An alert DR-Kube can act on names itself and a namespace (or a node): one
+        ValidationError per alert that does not, like any other malformed field."""
+        alertname = self.labels.get("alertname")
+        if not alertname:
+            raise ValueError("alert has no 'alertname' label")
+        subject = self.subject()
+        node = subject.workload is not None and subject.workload.kind == "Node"
+        if not subject.namespace and not node:
+            raise ValueError(f"alert {alertname} has no 'namespace' label")
+        return self
+
+    def subject(self) -> Subject:
+        return subject_from_labels(self.labels, self.category())
+
+    def category(self) -> str | None:
+        return category_for(self.labels.get("alertname", ""), self.labels)
+
 
 class WebhookPayload(BaseModel):
     """Alertmanager's webhook body, version 4."""
@@ -49,14 +68,9 @@ class WebhookPayload(BaseModel):
 
 def incident_from_alert(alert: AlertmanagerAlert) -> Incident:
     labels = alert.labels
-    alertname = labels.get("alertname")
-    if not alertname:
-        raise InputError("alert has no 'alertname' label")
-    category = category_for(alertname, labels)
-    subject = subject_from_labels(labels, category)
-    node = subject.workload is not None and subject.workload.kind == "Node"
-    if not subject.namespace and not node:
-        raise InputError(f"alert {alertname} has no 'namespace' label")
+    alertname = labels["alertname"]  # the model checked it, and the subject
+    category = alert.category()
+    subject = alert.subject()
     status = alert.status
     fingerprint = alert.fingerprint or stable_fingerprint(labels)
     return Incident(
