@@ -10,6 +10,7 @@ cannot drift between readers and writers.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from dr_kube.errors import PathEscapeError
@@ -24,7 +25,7 @@ def contained(root: Path, candidate: str | Path, *, what: str = "path") -> Path:
         raise PathEscapeError(f"{what}: {text!r} is not a file name")
     if PurePosixPath(text).is_absolute() or text.startswith("\\"):
         raise PathEscapeError(f"{what}: {text} is an absolute path; it must be relative to {root}")
-    base = root.resolve()
+    base = _resolved(root)
     if not Path(os.path.normpath(base / text)).is_relative_to(base):
         raise PathEscapeError(f"{what}: {text} points outside {root}; refused")
     try:
@@ -36,10 +37,15 @@ def contained(root: Path, candidate: str | Path, *, what: str = "path") -> Path:
     return resolved
 
 
+@lru_cache(maxsize=64)  # the few roots of a process: the repository, the dump, the chart cache
+def _resolved(root: Path) -> Path:
+    return root.resolve()
+
+
 def plain_file(root: Path, candidate: str | Path, *, what: str = "path") -> Path:
     """`contained`, and no link on the way: the file written is the file git commits."""
     resolved = contained(root, candidate, what=what)
-    if resolved != Path(os.path.normpath(root.resolve() / str(candidate))):
+    if resolved != Path(os.path.normpath(_resolved(root) / str(candidate))):
         raise PathEscapeError(f"{what}: {candidate} is (or lies below) a symbolic link; refused")
     return resolved
 

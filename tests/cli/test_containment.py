@@ -180,6 +180,7 @@ def test_an_application_file_linked_from_outside_is_refused(
     (gitops_repo / "applications" / "stray.yaml").symlink_to(outside.file)
     result = command("run", SAMPLES / "sample_oom.json", gitops_repo)
     one_line_error(result, "Application file", "applications/stray.yaml", "resolves outside")
+    assert outside.changed() == []
 
 
 def test_a_chart_folder_in_the_repository_may_not_link_outside(
@@ -199,6 +200,7 @@ def test_a_chart_folder_in_the_repository_may_not_link_outside(
     )
     result = command("run", SAMPLES / "sample_oom.json", gitops_repo)
     one_line_error(result, "chart path charts/shop", "secret.yaml", "resolves outside")
+    assert outside.changed() == []
 
 
 # ---- 2. names and protected namespaces ------------------------------------------------------
