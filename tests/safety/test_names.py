@@ -4,6 +4,8 @@ with git itself (`git check-ref-format --branch`)."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +13,7 @@ from dr_kube.errors import InvalidNameError
 from dr_kube.gitops.repo import branch_name, ref_component
 from dr_kube.k8s_names import dns1123_label, dns1123_subdomain, is_dns1123_label
 from dr_kube.policy import Policy, check_namespace
+from tests.support.hostile import copy_dump, edit_items
 
 LABELS_OK = ["a", "kube-system", "online-boutique", "0", "a" * 63, "9lives"]
 LABELS_BAD = [
@@ -111,3 +114,33 @@ def test_valid_kubernetes_names_keep_their_own_branch() -> None:
     assert (
         branch_name("online-boutique", "frontend", "oom") == "dr-kube/online-boutique/frontend/oom"
     )
+
+
+def test_an_owner_name_from_a_dump_that_kubernetes_would_refuse_is_not_taken(
+    tmp_path: Path,
+) -> None:
+    from dr_kube.alerts import parse_incidents
+    from dr_kube.cluster.dump import DumpSource
+    from dr_kube.cluster.owners import OwnerResolver
+
+    dump = copy_dump(tmp_path / "dump")
+
+    def forge(item: dict[str, Any]) -> None:
+        for ref in item["metadata"].get("ownerReferences") or []:
+            if ref["name"] == "frontend":
+                ref["name"] = "../../evil"
+
+    edit_items(dump / "online-boutique" / "replicasets.json", forge)
+    (incident,) = parse_incidents(
+        {
+            "labels": {
+                "alertname": "ContainerOOMKilled",
+                "namespace": "online-boutique",
+                "pod": "frontend-7d9c8b6f5b-x2x9k",
+                "container": "server",
+            }
+        }
+    )
+    resolved = OwnerResolver(DumpSource(dump)).resolve(incident)
+    assert resolved.workload is not None
+    assert resolved.workload.name == "frontend"  # from the pod's name, not the forged owner
