@@ -206,7 +206,7 @@ def check_change(change: Change, policy: Policy, category: str) -> list[Validati
             ValidationIssue(
                 code="wrong-field-for-category",
                 path=dotted,
-                message=f"a {category} fix changes {', '.join(allowed) or 'nothing'}, not "
+                message=f"a fix for {category} changes {', '.join(allowed) or 'nothing'}, not "
                 f"{'this key' if kind == 'other' else kind}",
             )
         )
