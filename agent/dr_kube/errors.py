@@ -27,6 +27,16 @@ class ConfigError(InputError):
     """A configuration file or setting is invalid."""
 
 
+class PathEscapeError(InputError):
+    """A path DR-Kube was about to read or write resolves (symlinks included) outside the folder
+    it belongs to: the GitOps repository, the cluster dump or the chart cache."""
+
+
+class InvalidNameError(InputError, ValueError):
+    """A namespace, workload, pod or container name that Kubernetes itself would refuse (a
+    ValueError too, so that a pydantic validator turns it into a ValidationError)."""
+
+
 class ProviderError(DrKubeError):
     """A diagnosis provider failed (transport, bad output, missing key)."""
 

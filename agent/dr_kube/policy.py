@@ -13,7 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dr_kube.errors import ConfigError
+from dr_kube.k8s_names import dns1123_label, is_dns1123_label
 from dr_kube.models import Change, Risk, ValidationIssue
+from dr_kube.paths import contained
 from dr_kube.quantity import QuantityError, parse_quantity
 from dr_kube.yamlio import load_file
 
@@ -39,8 +41,25 @@ DEFAULT_ALLOWED = [
     "probes.*.periodSeconds",
     "probes.*.failureThreshold",
     "image.tag",
+    "image.repository",
     "images.tag",
 ]
+FieldKind = Literal["memory", "cpu", "replicas", "probe", "image", "other"]
+# What each diagnosed cause may change (the field kinds of `field_kind`): an OOM moves memory and
+# never an image, an image pull moves the image and nothing else. A category not listed may change
+# nothing; the policy file's `category_fields` replaces an entry.
+CATEGORY_FIELDS: dict[str, list[FieldKind]] = {
+    "oom": ["memory"],
+    "memory-pressure": ["memory"],
+    "node-pressure": ["memory"],  # an evicted pod's memory request
+    "cpu-throttling": ["cpu"],
+    "image-pull": ["image"],
+    "replicas-mismatch": ["replicas", "other"],  # replica counts, autoscaling targets
+    "probe-failure": ["probe"],
+    "unschedulable": ["memory", "cpu"],  # requests that fit the nodes
+    "quota": ["memory", "cpu"],  # requests and limits that fit the quota or limit range
+    "crashloop": ["memory", "cpu", "probe", "image"],
+}
 RISK_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 PROBE_FIELDS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "failureThreshold")
 MEMORY_CATEGORIES = ("oom", "memory-pressure")
@@ -82,6 +101,13 @@ class Policy(BaseModel):
     namespaces: dict[str, NamespaceOverrides] = Field(default_factory=dict)
     # A change whose render also moves another workload is refused unless this is set.
     allow_blast_radius: bool = False
+    # Per category, the field kinds a fix may change (see CATEGORY_FIELDS); replaces an entry.
+    category_fields: dict[str, list[FieldKind]] = Field(default_factory=dict)
+
+    @field_validator("protected_namespaces")
+    @classmethod
+    def _namespaces(cls, names: list[str]) -> list[str]:
+        return [dns1123_label(name, "protected namespace") for name in names]
 
     def mode_for(self, namespace: str, default: str) -> str:
         found = self.namespaces.get(namespace)
@@ -100,9 +126,15 @@ class Policy(BaseModel):
 
         return matches(self.allowed_paths) and not matches(self.denied_paths)
 
+    def fields_for(self, category: str) -> list[FieldKind]:
+        """The field kinds a fix for `category` may change."""
+        if category in self.category_fields:
+            return self.category_fields[category]
+        return CATEGORY_FIELDS.get(category, [])
+
 
 def load_policy(repo: Path, explicit: Path | None = None) -> Policy:
-    path = explicit or repo / POLICY_FILE
+    path = explicit or contained(repo, POLICY_FILE, what="policy file")
     if explicit is None and not path.is_file():
         return Policy()
     if not path.is_file():
@@ -137,7 +169,9 @@ def field_kind(path: list[Any]) -> str:
         return "replicas"
     if last in PROBE_FIELDS:
         return "probe"
-    if last == "tag":
+    if last == "tag" or (
+        last == "repository" and len(keys) >= 2 and keys[-2] in ("image", "images")
+    ):
         return "image"
     return "other"
 
@@ -166,6 +200,17 @@ def check_change(change: Change, policy: Policy, category: str) -> list[Validati
         )
         return issues
     kind = field_kind(change.path)
+    allowed = policy.fields_for(category)
+    if kind not in allowed:
+        issues.append(
+            ValidationIssue(
+                code="wrong-field-for-category",
+                path=dotted,
+                message=f"a fix for {category} changes {', '.join(allowed) or 'nothing'}, not "
+                f"{'this key' if kind == 'other' else kind}",
+            )
+        )
+        return issues
     if change.new == change.old:
         issues.append(
             ValidationIssue(
@@ -262,6 +307,16 @@ def _fmt_limit(kind: str, value: Decimal) -> str:
 
 
 def check_namespace(namespace: str, policy: Policy) -> list[ValidationIssue]:
+    """Protected namespaces compare valid names only: a name Kubernetes would refuse
+    (`kube-system/`, `./kube-system`) is refused itself, never compared by its spelling."""
+    if namespace and not is_dns1123_label(namespace):
+        return [
+            ValidationIssue(
+                code="invalid-namespace",
+                message=f"namespace {namespace!r} is not a valid Kubernetes name; DR-Kube never "
+                "patches for it",
+            )
+        ]
     if namespace in policy.protected_namespaces:
         return [
             ValidationIssue(

@@ -100,8 +100,10 @@ def plan_and_check(
     live: WorkloadEvidence,
     intent: FixIntent,
     policy: Policy | None = None,
+    category: str | None = None,
 ) -> Checked:
-    """What the rules provider proposes for `intent`, validated (and verified) as the graph does."""
+    """What the rules provider proposes for `intent`, validated (and verified) as the graph does
+    (for the category that proposes such an intent, unless `category` names another)."""
     text = (repo / location.values_file).read_text()
     values: Any = to_plain(load_one(text))
     policy = policy or Policy()
@@ -114,7 +116,23 @@ def plan_and_check(
         location=location,
         policy=policy,
         namespace=live.namespace,
-        category="oom",
+        category=category or intent_category(intent),
         containers=[c.name for c in live.containers],
         container=intent.container,
     )
+
+
+def intent_category(intent: FixIntent) -> str:
+    """The failure class whose analyzers propose this kind of intent."""
+    if intent.kind.startswith("lower-"):
+        return "unschedulable"
+    for word, category in (
+        ("memory", "oom"),
+        ("cpu", "cpu-throttling"),
+        ("replicas", "replicas-mismatch"),
+        ("probe", "probe-failure"),
+        ("image", "image-pull"),
+    ):
+        if word in intent.kind:
+            return category
+    return "unknown"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dr_kube.alerts.labels import category_for, stable_fingerprint
-from dr_kube.alerts.subject import subject_from_labels
+from dr_kube.alerts.labels import category_for, check_name_labels, stable_fingerprint
+from dr_kube.alerts.subject import Subject, subject_from_labels
 from dr_kube.errors import InputError
 from dr_kube.incidents.model import Incident
 
@@ -20,13 +20,37 @@ class AlertmanagerAlert(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    status: str = "firing"
+    status: Literal["firing", "resolved"] = "firing"
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
     starts_at: datetime | None = Field(default=None, alias="startsAt")
     ends_at: str | None = Field(default=None, alias="endsAt")
     generator_url: str | None = Field(default=None, alias="generatorURL")
     fingerprint: str | None = None
+
+    @field_validator("labels")
+    @classmethod
+    def _names(cls, labels: dict[str, str]) -> dict[str, str]:
+        return check_name_labels(labels)
+
+    @model_validator(mode="after")
+    def _subject(self) -> AlertmanagerAlert:
+        """An alert DR-Kube can act on names itself and a namespace (or a node): one
+        ValidationError per alert that does not, like any other malformed field."""
+        alertname = self.labels.get("alertname")
+        if not alertname:
+            raise ValueError("alert has no 'alertname' label")
+        subject = self.subject()
+        node = subject.workload is not None and subject.workload.kind == "Node"
+        if not subject.namespace and not node:
+            raise ValueError(f"alert {alertname} has no 'namespace' label")
+        return self
+
+    def subject(self) -> Subject:
+        return subject_from_labels(self.labels, self.category())
+
+    def category(self) -> str | None:
+        return category_for(self.labels.get("alertname", ""), self.labels)
 
 
 class WebhookPayload(BaseModel):
@@ -35,7 +59,7 @@ class WebhookPayload(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     version: str
-    status: str = "firing"
+    status: Literal["firing", "resolved"] = "firing"
     receiver: str = ""
     group_key: str = Field(default="", alias="groupKey")
     alerts: list[AlertmanagerAlert]
@@ -44,15 +68,10 @@ class WebhookPayload(BaseModel):
 
 def incident_from_alert(alert: AlertmanagerAlert) -> Incident:
     labels = alert.labels
-    alertname = labels.get("alertname")
-    if not alertname:
-        raise InputError("alert has no 'alertname' label")
-    category = category_for(alertname, labels)
-    subject = subject_from_labels(labels, category)
-    node = subject.workload is not None and subject.workload.kind == "Node"
-    if not subject.namespace and not node:
-        raise InputError(f"alert {alertname} has no 'namespace' label")
-    status = "resolved" if alert.status == "resolved" else "firing"
+    alertname = labels["alertname"]  # the model checked it, and the subject
+    category = alert.category()
+    subject = alert.subject()
+    status = alert.status
     fingerprint = alert.fingerprint or stable_fingerprint(labels)
     return Incident(
         id=fingerprint,

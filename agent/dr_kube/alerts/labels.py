@@ -8,6 +8,7 @@ import re
 
 from dr_kube.errors import InputError
 from dr_kube.incidents.model import WorkloadRef
+from dr_kube.k8s_names import dns1123_label, dns1123_subdomain
 
 # Alert names (ours and kube-prometheus-stack's) → the failure class they announce.
 ALERT_CATEGORIES: dict[str, str] = {
@@ -126,3 +127,27 @@ def stable_fingerprint(labels: dict[str, str]) -> str:
     """Alertmanager-like 16-hex fingerprint over sorted labels, for inputs that carry none."""
     canonical = json.dumps(labels, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+# Labels that carry a Kubernetes name DR-Kube acts on, and the rule each name follows.
+LABEL_NAMES = ("namespace", "exported_namespace", "container", "exported_container")
+SUBDOMAIN_NAMES = (
+    "pod",
+    "exported_pod",
+    "node",
+    "exported_node",
+    "workload",
+    *(label for label, _ in WORKLOAD_LABELS),
+)
+
+
+def check_name_labels(labels: dict[str, str]) -> dict[str, str]:
+    """`labels` when every name label holds a valid Kubernetes name (empty means absent); else
+    InvalidNameError (a ValueError) naming the label."""
+    for label in (*LABEL_NAMES, *SUBDOMAIN_NAMES):
+        value = labels.get(label)
+        if not value:
+            continue
+        check = dns1123_label if label in LABEL_NAMES else dns1123_subdomain
+        check(value, f"label {label}:")
+    return labels

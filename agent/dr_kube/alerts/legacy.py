@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dr_kube.alerts.labels import split_resource, stable_fingerprint
+from dr_kube.errors import InputError
 from dr_kube.incidents.model import Incident, WorkloadRef
+from dr_kube.k8s_names import dns1123_label, dns1123_subdomain
 
 LEGACY_TYPES: dict[str, str] = {
     "oom": "oom",
@@ -46,6 +49,40 @@ class LegacyIssue(BaseModel):
     timestamp: datetime | None = None
     values_file: str | None = None
     container: str | None = None
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return dns1123_label(value, "namespace")
+
+    @field_validator("container")
+    @classmethod
+    def _container(cls, value: str | None) -> str | None:
+        return dns1123_label(value, "container") if value else None
+
+    @field_validator("resource")
+    @classmethod
+    def _resource(cls, value: str) -> str:
+        try:
+            kind, name = split_resource(value)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        dns1123_subdomain(name, f"resource {kind} name")
+        return value
+
+    @field_validator("values_file")
+    @classmethod
+    def _values_file(cls, value: str | None) -> str | None:
+        """A path inside the GitOps repository: relative, never climbing out with `..`."""
+        if value is None:
+            return None
+        path = PurePosixPath(value)
+        if not value or path.is_absolute() or ".." in path.parts or "\\" in value or "\0" in value:
+            raise ValueError(
+                f"values_file {value!r} must be a path relative to the GitOps repository, "
+                "without '..'"
+            )
+        return value
 
 
 def incident_from_legacy(issue: LegacyIssue) -> Incident:

@@ -10,6 +10,8 @@ from pathlib import Path
 from dr_kube.cluster import listfile
 from dr_kube.cluster.source import K8sObject, Query, Ref
 from dr_kube.errors import InputError
+from dr_kube.k8s_names import dns1123_label, dns1123_subdomain, is_dns1123_label
+from dr_kube.paths import contained
 
 LIST_FILES = {
     "Pod": "pods.json",
@@ -47,9 +49,15 @@ class DumpSource:
         self.root = root
         self.description = f"cluster dump {root}"
 
+    def _path(self, *parts: str) -> Path:
+        """A file of the dump: names checked as Kubernetes names, the path kept inside the dump."""
+        return contained(self.root, "/".join(parts), what="cluster dump file")
+
     def _file(self, kind: str, namespace: str) -> Path | None:
         filename = LIST_FILES.get(kind)
-        return self.root / namespace / filename if filename else None
+        if filename is None:
+            return None
+        return self._path(dns1123_label(namespace, "namespace"), filename)
 
     def _select(self, kind: str, namespace: str, query: Query) -> list[K8sObject]:
         path = self._file(kind, namespace)
@@ -72,11 +80,12 @@ class DumpSource:
         return self.list_objects("Event", namespace)
 
     def nodes(self) -> list[K8sObject]:
-        return listfile.read_all(self.root / "nodes.json")
+        return listfile.read_all(self._path("nodes.json"))
 
     def pods_on_node(self, node: str) -> list[K8sObject]:
         pods: list[K8sObject] = []
-        for folder in sorted(p for p in self.root.iterdir() if (p / "pods.json").is_file()):
+        folders = (p for p in self.root.iterdir() if is_dns1123_label(p.name))
+        for folder in sorted(p for p in folders if (p / "pods.json").is_file()):
             pods += [
                 pod
                 for pod in self.list_objects("Pod", folder.name)
@@ -87,23 +96,27 @@ class DumpSource:
     def api_versions(self) -> list[str]:
         """`DIR/api-versions.txt`, an extra written by `kubectl api-versions > DIR/api-versions.txt`
         (kubectl's dump has no discovery data)."""
-        path = self.root / API_VERSIONS_FILE
+        path = self._path(API_VERSIONS_FILE)
         if not path.is_file():
             return []
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         return sorted({line.strip() for line in lines if GROUP_VERSION.fullmatch(line.strip())})
 
     def storage_classes(self) -> list[K8sObject] | None:
-        path = self.root / STORAGE_CLASSES_FILE
+        path = self._path(STORAGE_CLASSES_FILE)
         return listfile.read_all(path) if path.is_file() else None
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
-        pod_dir = self.root / namespace / pod
+        names = (
+            dns1123_label(namespace, "namespace"),
+            dns1123_subdomain(pod, "pod"),
+            dns1123_label(container, "container"),
+        )
         if previous:
-            path = pod_dir / container / "logs.previous.txt"
+            path = self._path(*names, "logs.previous.txt")
             return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
-        split = split_pod_logs(pod_dir / "logs.txt")
-        own = pod_dir / container / "logs.txt"
+        split = split_pod_logs(self._path(*names[:2], "logs.txt"))
+        own = self._path(*names, "logs.txt")
         if container not in split and own.is_file():
             return own.read_text(encoding="utf-8", errors="replace")
         return split.get(container)

@@ -16,6 +16,7 @@ from dr_kube.cluster.collect import owner_chain
 from dr_kube.cluster.source import ClusterSource
 from dr_kube.errors import DrKubeError
 from dr_kube.incidents.model import Incident, WorkloadRef
+from dr_kube.k8s_names import is_dns1123_subdomain
 
 # The kinds that own pods and that a values file configures, outermost last in a chain.
 OWNER_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
@@ -81,4 +82,6 @@ class OwnerResolver:
         if not owners:
             return None
         outer_kind, outer_name = owners[-1]
+        if not is_dns1123_subdomain(outer_name):
+            return None  # a name Kubernetes would refuse: the dump is not to be trusted with it
         return WorkloadRef(kind=outer_kind, name=outer_name)

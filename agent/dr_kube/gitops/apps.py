@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from ruamel.yaml.error import YAMLError
 
+from dr_kube.paths import contained
 from dr_kube.yamlio import load_all_file
 
 APPLICATION_DIRS = ("applications", "apps", "argocd", "manifests")
@@ -81,7 +82,8 @@ def load_applications(repo: Path) -> list[Application]:
         base = repo / folder
         if not base.is_dir():
             continue
-        for path in sorted([*base.rglob("*.yaml"), *base.rglob("*.yml")]):
+        for found in sorted([*base.rglob("*.yaml"), *base.rglob("*.yml")]):
+            path = contained(repo, found.relative_to(repo), what="Application file")
             try:
                 docs = load_all_file(path)
             except (YAMLError, OSError, UnicodeDecodeError):
@@ -96,7 +98,7 @@ def load_applications(repo: Path) -> list[Application]:
                 apps.append(
                     Application(
                         name=str((doc.get("metadata") or {}).get("name", "")),
-                        file=str(path.relative_to(repo)),
+                        file=str(found.relative_to(repo)),
                         namespace=(spec.get("destination") or {}).get("namespace"),
                         sources=[parse_source(s) for s in raw_sources if isinstance(s, dict)],
                     )

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from ruamel.yaml.error import YAMLError
 
 from dr_kube.errors import DrKubeError
+from dr_kube.paths import contained
 from dr_kube.values_model import Chart
 from dr_kube.yamlio import load_file, load_one
 
@@ -79,7 +80,7 @@ def write_chart(files: dict[str, bytes], destination: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=destination.parent))
     try:
         for name, content in files.items():
-            target = staging / name
+            target = contained(staging, name, what=f"chart file {name}")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         if destination.exists():

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from dr_kube.gitops.chart_archive import ChartError, chart_from_dir, write_chart
+from dr_kube.paths import contained
 from dr_kube.values_model import Chart
 
 SOURCE_FILE = "source.json"
@@ -34,10 +35,12 @@ class ChartCache:
         self.root = root
 
     def _folder(self, repo_url: str, chart: str, version: str) -> Path:
-        return self.root / repo_key(repo_url) / chart / version
+        return contained(
+            self.root, f"{repo_key(repo_url)}/{chart}/{version}", what="chart cache entry"
+        )
 
     def versions(self, repo_url: str, chart: str) -> list[str]:
-        base = self.root / repo_key(repo_url) / chart
+        base = contained(self.root, f"{repo_key(repo_url)}/{chart}", what="chart cache entry")
         if not base.is_dir():
             return []
         return sorted(p.name for p in base.iterdir() if (p / SOURCE_FILE).is_file())

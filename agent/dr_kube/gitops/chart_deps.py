@@ -30,6 +30,7 @@ from dr_kube.gitops.chart_archive import (
 )
 from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef
 from dr_kube.gitops.render import chart_identity
+from dr_kube.paths import contained
 from dr_kube.values_model import Chart
 from dr_kube.yamlio import load_one
 
@@ -245,7 +246,7 @@ class DependencyBuilder:
                 + [f"{c.name}:{c.version}:{c.digest or c.where}" for c in fetched]
             ).encode()
         ).hexdigest()[:32]
-        target = self.root / key / (chart.name or "chart")
+        target = contained(self.root, f"{key}/{chart.name or 'chart'}", what="chart cache entry")
         if (target / "Chart.yaml").is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -253,9 +254,8 @@ class DependencyBuilder:
         try:
             shutil.copytree(folder, staging / "chart", ignore=_links_and_git)
             for sub in {(c.name, c.version): c for c in fetched}.values():
-                shutil.copytree(
-                    sub.where, staging / "chart" / "charts" / f"{sub.name}-{sub.version}"
-                )
+                into = f"chart/charts/{sub.name}-{sub.version}"
+                shutil.copytree(sub.where, contained(staging, into, what=f"{label}: dependency"))
             (staging / "chart").rename(target)
         except FileExistsError:
             pass  # another run assembled the same chart first

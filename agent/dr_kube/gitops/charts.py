@@ -21,6 +21,7 @@ from dr_kube.gitops.chart_deps import DependencyBuilder
 from dr_kube.gitops.chart_fetch import ChartFetcher, chart_ref
 from dr_kube.gitops.chart_versions import pick_version
 from dr_kube.models import PathKey
+from dr_kube.paths import contained, links_inside
 from dr_kube.values_model import Chart
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,10 @@ def _find(
     if source is None:
         return None, "the Application has no chart source"
     if source.path and not source.chart:
-        found = chart_from_dir(repo / source.path)
+        what = f"Application {app.name}: chart path {source.path}"
+        found = chart_from_dir(
+            links_inside(repo, contained(repo, source.path, what=what), what=what)
+        )
         return found, None if found else f"{source.path} holds no Chart.yaml"
     name, version = source.chart, source.target_revision
     seeds = [c for folder in chart_dirs for c in _scan(folder.resolve()) if c.name == name]

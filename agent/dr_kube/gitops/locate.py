@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from dr_kube.cluster.evidence import PodEvidence, WorkloadEvidence
-from dr_kube.errors import InputError, NotFoundError
+from dr_kube.errors import InputError, NotFoundError, PathEscapeError
 from dr_kube.gitops.apps import Application, load_applications, value_files
 from dr_kube.gitops.charts import locate_chart
 from dr_kube.gitops.render import chart_identity
 from dr_kube.gitops.render_inputs import render_inputs
 from dr_kube.gitops.render_locate import drift_notes, locate_by_rendering
 from dr_kube.models import PathKey
+from dr_kube.paths import contained
 from dr_kube.values_model import Location, RenderInputs, normalize
 from dr_kube.yamlio import load_file
 
@@ -148,18 +149,21 @@ def locate(
     app, reason = find_application(apps, workload)
     if app is not None:
         how.append(f"Application {app.name} ({app.file}) via {reason}")
-    override_file = workload.annotations.get(VALUES_FILE_ANNOTATION) or values_file_hint
+    annotated = workload.annotations.get(VALUES_FILE_ANNOTATION)
+    override_file = annotated or values_file_hint
+    named_by = f"annotation {VALUES_FILE_ANNOTATION}" if annotated else "the alert"
     if override_file:
         values_file = override_file
-        how.append(
-            f"values file {values_file} named by {'annotation ' + VALUES_FILE_ANNOTATION if workload.annotations.get(VALUES_FILE_ANNOTATION) else 'the alert'}"
-        )
+        contained(repo, values_file, what=f"values file named by {named_by}")
+        how.append(f"values file {values_file} named by {named_by}")
     elif app is not None:
-        files = [f for f in value_files(app) if (repo / f).is_file()]
+        listed = value_files(app)
+        what = f"Application {app.name} ({app.file}): values file"
+        files = [f for f in listed if contained(repo, f, what=what).is_file()]
         if not files:
             raise NotFoundError(
                 f"Application {app.name} lists no values file present in {repo} "
-                f"(valueFiles: {', '.join(value_files(app)) or 'none'})"
+                f"(valueFiles: {', '.join(listed) or 'none'})"
             )
         values_file = files[-1]  # the last file wins in Helm, so changes belong there
         how.append(f"values file {values_file} from helm.valueFiles")
@@ -169,7 +173,8 @@ def locate(
             f"{workload.namespace}/{workload.name} (looked for annotation {TRACKING_ANNOTATION}, "
             f"label {INSTANCE_LABEL}, destination namespace {workload.namespace})"
         )
-    if not (repo / values_file).is_file():
+    values_path = contained(repo, values_file, what="values file")
+    if not values_path.is_file():
         raise NotFoundError(f"values file {values_file} not found in {repo}")
     chart, chart_missing = locate_chart(app, repo, chart_dirs) if app is not None else (None, None)
     if chart is not None:  # walked once here, not at every render of this run
@@ -181,6 +186,8 @@ def locate(
             render = render_inputs(
                 app, repo, chart, kube_version=kube_version, api_versions=api_versions
             )
+        except PathEscapeError:
+            raise  # a refusal, not a chart that cannot be rendered
         except (NotFoundError, InputError) as exc:
             how.append(f"not rendered: {exc}")
     located = Location(
@@ -193,7 +200,7 @@ def locate(
         render=render,
         how=how,
     )
-    values = load_file(repo / values_file)
+    values = load_file(values_path)
     if chart is not None:
         located = locate_by_rendering(
             located,

@@ -29,6 +29,8 @@ def describe_change(change: Change) -> str:
         what = f"{FIELD_NAMES[kind]} {'limit' if keys[-2] == 'limits' else 'request'}"
     elif kind == "probe":
         what = f"{keys[-2]} {keys[-1]}"
+    elif kind == "image" and keys[-1] == "repository":
+        what = "image repository"
     elif kind in FIELD_NAMES:
         what = FIELD_NAMES[kind]
     else:

@@ -10,6 +10,7 @@ from ruamel.yaml.error import YAMLError
 
 from dr_kube.errors import InputError, NotFoundError
 from dr_kube.gitops.apps import Application, AppSource, HelmParameter
+from dr_kube.paths import contained
 from dr_kube.values_model import Chart, RenderInputs, ValueLayer, merge_values
 from dr_kube.yamlio import load_file, load_one
 
@@ -47,19 +48,17 @@ def _file_layer(
         )
     if entry.startswith("$"):
         file: str | None = _ref_file(app, entry)
-        path = repo / str(file)
     elif source.path:
         file = str(Path(source.path) / entry)
-        path = repo / file
     else:  # a chart from a repository: a plain entry is a file inside the chart
         file = None
-        path = Path(chart.where) / entry if chart is not None else Path(entry)
-    inside = repo if file is not None else Path(chart.where) if chart is not None else None
-    if inside is None or not path.resolve().is_relative_to(inside.resolve()):
-        raise InputError(
-            f"Application {app.name}: values file {entry} points outside the "
-            f"{'GitOps repository' if file is not None else 'chart'}"
-        )
+    what = f"Application {app.name}: values file {entry}"
+    if file is not None:
+        path = contained(repo, file, what=what)
+    elif chart is not None:
+        path = contained(Path(chart.where), entry, what=what)
+    else:
+        raise NotFoundError(f"{what} names a file in the chart, and the chart is not known")
     if not path.is_file():
         if source.ignore_missing_value_files:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from dr_kube.errors import DrKubeError, InputError
 from dr_kube.gitops.retry import NO_RETRY, RemoteError, RetryPolicy, retrying
+from dr_kube.paths import plain_file
 from dr_kube.redact import redact
 
 AUTHOR_NAME = "DR-Kube"
@@ -81,13 +83,26 @@ class CommitOutcome:
     remote: bool
 
 
+BRANCH_PART_MAX = 200  # git stores a ref as a file: its parts stay short of NAME_MAX with `.lock`
+
+
+def ref_component(part: str) -> str:
+    """One part of a branch name that `git check-ref-format` accepts, the same for the same input.
+
+    A Kubernetes name only breaks git's rules by ending in `.lock`; it gets a `_` (never in a
+    Kubernetes name, so no other name maps to it). Anything else is cleaned: characters outside
+    `[A-Za-z0-9._-]` become `-`, runs of dots one dot, no leading or trailing `.` or `-`; a long
+    part is cut and ends with a hash of the whole."""
+    clean = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", part)).strip("-.") or "x"
+    if len(clean) > BRANCH_PART_MAX:
+        digest = hashlib.sha256(part.encode()).hexdigest()[:12]
+        clean = f"{clean[: BRANCH_PART_MAX - 13].rstrip('-.')}-{digest}"
+    return clean + "_" if clean.endswith(".lock") else clean
+
+
 def branch_name(namespace: str, workload: str, category: str) -> str:
     """`dr-kube/<namespace>/<workload>/<category>`: one branch per incident key."""
-
-    def clean(part: str) -> str:
-        return re.sub(r"[^A-Za-z0-9._-]+", "-", part).strip("-.") or "x"
-
-    return f"dr-kube/{clean(namespace)}/{clean(workload)}/{clean(category)}"
+    return "/".join(["dr-kube", *(ref_component(p) for p in (namespace, workload, category))])
 
 
 class GitRepo:
@@ -229,7 +244,7 @@ class GitRepo:
         work = Path(tempfile.mkdtemp(prefix="dr-kube-wt-"))
         try:
             self._git("worktree", "add", "--quiet", "--detach", str(work), start)
-            target = work / file
+            target = plain_file(work, file, what="values file")
             if not target.is_file():
                 raise GitError(f"{file} does not exist on {start}")
             fresh = target.read_text(encoding="utf-8")

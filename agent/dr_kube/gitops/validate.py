@@ -10,7 +10,7 @@ from dr_kube.gitops.charts import takes_effect
 from dr_kube.gitops.patch import PatchError, patch_text, to_plain
 from dr_kube.gitops.verify import verify_render
 from dr_kube.models import Change, PathKey, RenderedFix, Risk, ValidationIssue
-from dr_kube.policy import Policy, assess_risk, check_change, check_namespace
+from dr_kube.policy import Policy, assess_risk, check_change, check_namespace, field_kind
 from dr_kube.quantity import QuantityError, parse_quantity
 from dr_kube.values_model import Location, get_path
 from dr_kube.yamlio import load_one
@@ -80,6 +80,7 @@ def validate_changes(
         if (
             not location.rendered
             and location.base_path
+            and field_kind(change.path) in policy.fields_for(category)  # else: the policy says
             and not any(list(change.path[: len(p)]) == p for p in prefixes)
         ):
             issues.append(

@@ -28,6 +28,7 @@ from dr_kube.graph.trail import (
 from dr_kube.incidents.history import MemoryQuery, PastIncident, query_text
 from dr_kube.incidents.model import Incident
 from dr_kube.models import Change, Proposal, PublishFailure, PullRequestInfo
+from dr_kube.paths import contained
 from dr_kube.values_model import Location
 from dr_kube.yamlio import load_one
 
@@ -79,7 +80,8 @@ def find_values(
         )
     except NotFoundError as exc:
         return None, None, str(exc)
-    return location, (ctx.repo / location.values_file).read_text(encoding="utf-8"), None
+    values = contained(ctx.repo, location.values_file, what="values file")
+    return location, values.read_text(encoding="utf-8"), None
 
 
 def propose(ctx: RunContext, request: ProposalRequest) -> Proposal:
@@ -103,7 +105,8 @@ def check(
         text=values_text,
         location=location,
         policy=ctx.policy,
-        namespace=incident.namespace,
+        # a node incident has no namespace of its own: the workload it fixes has one
+        namespace=incident.namespace or evidence.workload.namespace,
         category=proposal.diagnosis.category,
         containers=[c.name for c in evidence.workload.containers],
         container=proposal.diagnosis.container,

@@ -38,6 +38,7 @@ from dr_kube.mcp.models import (
     IncidentView,
 )
 from dr_kube.models import Result
+from dr_kube.paths import contained
 from dr_kube.redact import redact
 from dr_kube.store import Store
 from dr_kube.store.audit import records, verify_db
@@ -212,7 +213,7 @@ class Tools:
                 api_versions=evidence.api_versions,
             )
         focus = container or evidence.focus_container
-        values = load_file(ctx.repo / location.values_file)
+        values = load_file(contained(ctx.repo, location.values_file, what="values file"))
         explained = explanation(location, evidence.workload, field, focus, values)
         return scrub(explained, self.secrets)
 

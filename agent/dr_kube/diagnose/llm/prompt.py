@@ -21,7 +21,7 @@ from typing import Any
 from dr_kube.cluster.evidence import ContainerEvidence, Evidence, NodeEvidence
 from dr_kube.diagnose.provider import ProposalRequest
 from dr_kube.models import Change, PathKey, Proposal
-from dr_kube.policy import Policy
+from dr_kube.policy import CATEGORY_FIELDS, Policy
 from dr_kube.redact import redact, redact_data
 from dr_kube.values_model import get_path
 from dr_kube.yamlio import dump_block
@@ -420,7 +420,13 @@ def policy_section(policy: Policy) -> str:
         + (f"; denied {', '.join(policy.denied_paths)}" if policy.denied_paths else "")
         + f"; each step at most ×{policy.max_step_factor:g} of the current value; caps memory "
         f"{caps.memory}, cpu {caps.cpu}, replicas {caps.replicas}, probe seconds {caps.probe_seconds}; "
-        f"protected namespaces {', '.join(policy.protected_namespaces) or 'none'}."
+        f"protected namespaces {', '.join(policy.protected_namespaces) or 'none'}; "
+        "each cause changes only its own kind of field ("
+        + ", ".join(
+            f"{category}: {'/'.join(policy.fields_for(category))}"
+            for category in {**CATEGORY_FIELDS, **policy.category_fields}
+        )
+        + "), never a chart-wide image for a resource problem."
     )
 
 
