@@ -168,3 +168,16 @@ def test_an_archive_with_too_many_members_is_not_used(tmp_path: Path) -> None:
     )
     assert done.code == 0, done.stderr[-2000:]
     assert "archive has over 20 members (DRKUBE_CHART_MAX_FILES)" in done.stderr
+
+
+def test_a_hostile_application_file_costs_only_itself(tmp_path: Path) -> None:
+    repo = init_gitops_repo(tmp_path / "gitops")
+    (repo / "applications" / "evil.yaml").write_text(
+        "kind: Application\nmetadata: {name: evil}\n" + ALIAS_BOMB
+    )
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "an alias bomb among the Applications")
+    code, stderr, peak = run(repo)
+    assert code == 0, stderr[-2000:]
+    assert "skipping " in stderr and "evil.yaml: refused, over 1000000 nodes" in stderr
+    assert peak < PEAK_MIB

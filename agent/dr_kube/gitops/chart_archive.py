@@ -20,7 +20,7 @@ from dr_kube.config.limits import limits
 from dr_kube.errors import DrKubeError
 from dr_kube.paths import contained
 from dr_kube.values_model import Chart
-from dr_kube.yamlio import load_file, load_one
+from dr_kube.yamlio import YamlLimitError, load_file, load_one
 
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
 MAX_CHART_BYTES = 100 * 1024 * 1024  # Helm's MaxDecompressedChartSize
@@ -123,7 +123,7 @@ def chart_from_files(files: dict[str, bytes], where: str) -> Chart:
         schema_text = _text(files, "values.schema.json")
         defaults = (load_one(values_text) if values_text else {}) or {}
         schema = json.loads(schema_text) if schema_text else None
-    except (YAMLError, UnicodeDecodeError, ValueError) as exc:
+    except (YAMLError, UnicodeDecodeError, ValueError, YamlLimitError) as exc:
         raise ChartError(f"{where}: unreadable chart metadata ({exc})".replace("\n", " ")) from None
     return Chart(
         name=str(meta.get("name", "")),
