@@ -108,11 +108,13 @@ def test_a_poison_body_is_a_4xx_naming_the_problem_and_stores_nothing(
     assert keys(serve) == before
 
 
-def test_the_other_webhooks_refuse_poison_with_a_4xx_too(serve: Serve) -> None:
+def test_the_other_endpoints_refuse_poison_with_a_4xx_too(serve: Serve) -> None:
     deep = b'{"a":' * DEEP + b"1" + b"}" * DEEP
     surrogate = b'{"app": "\\ud800", "revision": "abc"}'
     for body in (deep, surrogate, b'{"n": ' + b"9" * 100_000 + b"}"):
         r = post(serve, body, "/webhooks/argocd")
+        assert 400 <= r.status_code < 500, r.text[:300]
+        r = post(serve, body, "/mcp", Accept="application/json, text/event-stream")
         assert 400 <= r.status_code < 500, r.text[:300]
         signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         r = post(
