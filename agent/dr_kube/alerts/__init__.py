@@ -85,7 +85,7 @@ def parse_delivery(data: Any, max_alerts: int | None = None) -> Parsed:
             incidents.append(source.parse_item(item))
         except ValidationError as exc:
             rejected.append(Rejected(index, describe_validation_error(exc, where)))
-        except InputError as exc:
+        except (InputError, ValueError) as exc:  # a bad value costs its alert, never the delivery
             rejected.append(Rejected(index, f"{where}: {exc}" if where else str(exc)))
     if not incidents:
         raise InputError(_summary(rejected))
