@@ -63,10 +63,12 @@ class LimitSettings(EnvSection):
     )
 
 
+_NAMES = tuple(n for names in LimitSettings.env_fields().values() for n in names)
+
+
 def limits() -> LimitSettings:
-    """The limits as the environment sets them now."""
-    names = tuple(n for names in LimitSettings.env_fields().values() for n in names)
-    return _load(tuple(os.environ.get(n) for n in names))
+    """The limits as the environment sets them now (a bad value is a ConfigError naming it)."""
+    return _load(tuple(os.environ.get(n) for n in _NAMES))
 
 
 @lru_cache(maxsize=8)
