@@ -2,8 +2,9 @@
 
 The nesting depth is measured on the raw text, strings left out, before `json.loads` sees it
 (`DRKUBE_MAX_JSON_DEPTH`); numbers longer than `DRKUBE_MAX_JSON_NUMBER_CHARS` stop the parse as
-they are met, before Python turns them into an int; `NaN` and `Infinity` are not JSON. Every
-refusal is a `JsonInputError` (an `InputError`) whose message is one line.
+they are met, before Python turns them into an int; `NaN` and `Infinity` are not JSON. Strings
+must be text a store takes: a lone UTF-16 surrogate (`"\\ud800"`) or a NUL character is refused
+(`text_problem`). Every refusal is a `JsonInputError` (an `InputError`) whose message is one line.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dr_kube.errors import InputError
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)")
 
 
 class JsonInputError(InputError):
@@ -33,9 +34,9 @@ def nesting(text: str) -> int:
     return max(accumulate(map(_DELTA.__getitem__, brackets)), default=0)
 
 
-def loads(raw: bytes | str, allow_surrogates: bool = False) -> Any:
-    """The decoded value; a lone UTF-16 surrogate (`"\\ud800"`) is refused too unless
-    `allow_surrogates`, for callers that refuse it item by item (`has_lone_surrogate`)."""
+def loads(raw: bytes | str, check_text: bool = True) -> Any:
+    """The decoded value; a string that is not storable text (`text_problem`) is refused too
+    unless `check_text` is off, for callers that refuse it item by item."""
     bounds = limits()
     if isinstance(raw, bytes):
         try:
@@ -61,18 +62,33 @@ def loads(raw: bytes | str, allow_surrogates: bool = False) -> Any:
         ) from None
     except RecursionError:
         raise JsonInputError("JSON nested too deep") from None
-    if not allow_surrogates and _SURROGATE_ESCAPE.search(text) and has_lone_surrogate(value):
-        raise JsonInputError("a JSON string holds a lone UTF-16 surrogate (not Unicode text)")
+    if check_text and _SUSPECT_ESCAPE.search(text):
+        problem = text_problem(value)
+        if problem is not None:
+            raise JsonInputError(f"a JSON string {problem}")
     return value
 
 
-def has_lone_surrogate(value: Any) -> bool:
-    """Whether a string anywhere in `value` holds a lone surrogate, which no UTF-8 store takes."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+def text_problem(value: Any) -> str | None:
+    """What makes a string anywhere in `value` (keys included) unstorable: a lone UTF-16
+    surrogate (no UTF-8 store takes it) or a NUL character (PostgreSQL's text takes none)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "holds a NUL character"
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return "holds a lone UTF-16 surrogate (not Unicode text)"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _number(limit: int) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dr_kube.safejson import JsonInputError, has_lone_surrogate, loads, nesting
+from dr_kube.safejson import JsonInputError, loads, nesting, text_problem
 
 
 def test_nesting_leaves_out_brackets_inside_strings() -> None:
@@ -26,9 +26,13 @@ def test_the_limits_refuse_before_python_does(monkeypatch: pytest.MonkeyPatch) -
         loads('{"a": {"b": {"c": {}}}}')
 
 
-def test_lone_surrogates_are_refused_and_pairs_kept() -> None:
+def test_text_no_store_takes_is_refused_and_pairs_kept() -> None:
     assert loads('{"e": "\\ud83d\\ude00"}') == {"e": "\U0001f600"}
     with pytest.raises(JsonInputError, match="lone UTF-16 surrogate"):
         loads('{"e": "\\ud800"}')
-    value = loads('{"e": ["ok", "\\udfff"]}', allow_surrogates=True)
-    assert has_lone_surrogate(value) and not has_lone_surrogate({"e": "\\ud800"})
+    with pytest.raises(JsonInputError, match="NUL character"):
+        loads('{"e": {"k\\u0000": 1}}')
+    assert loads('{"e": "\\\\u0000 and \\\\ud800 as plain text"}')["e"].startswith("\\u0000")
+    value = loads('{"e": ["ok", "\\udfff"]}', check_text=False)
+    assert text_problem(value) == "holds a lone UTF-16 surrogate (not Unicode text)"
+    assert text_problem({"e": "\\ud800", "n": [1, None, "é"]}) is None

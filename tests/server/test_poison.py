@@ -87,6 +87,7 @@ POISON: dict[str, tuple[bytes, int, str]] = {
     "NaN": (with_label("NaN"), 400, "NaN"),
     "lone surrogate in a label": (with_label('"\\ud800"'), 422, "surrogate"),
     "lone low surrogate in a label": (with_label('"a\\udc00b"'), 422, "surrogate"),
+    "NUL in a label": (with_label('"a\\u0000b"'), 422, "NUL character"),
     "not UTF-8": (b'{"version": "4", "alerts": ["\xff\xfe"]}', 400, "not UTF-8"),
     "truncated": (json.dumps(payload(alert()))[:-7].encode(), 400, "not valid JSON"),
     "alerts not a list": (b'{"version": "4", "alerts": {"a": 1}}', 422, "alerts"),
@@ -198,5 +199,28 @@ def test_an_alias_bomb_in_the_values_file_fails_the_incident_with_the_reason(
         [failed] = wait_for(lambda: [i for i in server.incidents() if i["status"] == "failed"])
         assert "refused, over 1000000 nodes with its aliases expanded" in failed["error"]
         assert "DRKUBE_MAX_YAML_NODES" in failed["error"]
+    finally:
+        server.stop()
+
+
+def test_text_postgresql_cannot_store_costs_only_its_alert(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """A NUL in an alert's fingerprint was a 500 with PostgreSQL (its text takes no NUL)."""
+    server = Serve(
+        init_gitops_repo(tmp_path / "gitops"),
+        tmp_path / "db" / "dr-kube.db",
+        env={"DRKUBE_INTAKE_ONLY": "1", "DRKUBE_DATABASE_URL": postgres_url},
+    ).start()
+    try:
+        nul = alert("cartservice")
+        nul["fingerprint"] = "ab\u0000cd"
+        r = post(server, json.dumps(payload(alert("adservice"), nul)).encode())
+        assert r.status_code == 202, r.text[:300]
+        assert r.json()["accepted"] == 1
+        assert "NUL character" in r.json()["rejected"][0]["reason"]
+        r = post(server, json.dumps(payload(nul)).encode())
+        assert r.status_code == 422 and "NUL character" in r.json()["detail"]
+        assert keys(server) == {"online-boutique/Deployment/adservice/oom"}
     finally:
         server.stop()

@@ -17,7 +17,7 @@ from dr_kube.alerts.legacy import LegacySource
 from dr_kube.alerts.source import AlertSource
 from dr_kube.errors import InputError, read_input_file
 from dr_kube.incidents.model import Incident
-from dr_kube.safejson import JsonInputError, has_lone_surrogate, loads
+from dr_kube.safejson import JsonInputError, loads, text_problem
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def load_incidents(path: Path) -> list[Incident]:
     """Read an alert file and return one Incident per alert it holds (every alert must be good)."""
     text = read_input_file(path)
     try:
-        data = loads(text, allow_surrogates=True)
+        data = loads(text, check_text=False)  # checked alert by alert
     except JsonInputError as exc:
         raise InputError(f"{path}: {exc}") from None
     try:
@@ -80,8 +80,9 @@ def parse_delivery(data: Any, max_alerts: int | None = None) -> Parsed:
     for index, item in enumerate(items[: len(items) - dropped]):
         where = f"{source.item_path}.{index}" if source.item_path else ""
         try:
-            if has_lone_surrogate(item):
-                raise InputError("a string holds a lone UTF-16 surrogate (not Unicode text)")
+            problem = text_problem(item)
+            if problem is not None:
+                raise InputError(f"a string {problem}")
             incidents.append(source.parse_item(item))
         except ValidationError as exc:
             rejected.append(Rejected(index, describe_validation_error(exc, where)))

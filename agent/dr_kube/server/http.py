@@ -46,10 +46,10 @@ async def read_json(request: Request, max_body: int) -> bytes:
     return await read_body(request, max_body)
 
 
-def decode(body: bytes, allow_surrogates: bool = False) -> Any:
+def decode(body: bytes, check_text: bool = True) -> Any:
     """The decoded body, or a 400 naming what is wrong with it (syntax, depth, a number, text)."""
     try:
-        return loads(body, allow_surrogates=allow_surrogates)
+        return loads(body, check_text=check_text)
     except JsonInputError as exc:
         raise problem(400, f"body refused: {exc}") from None
 

@@ -24,7 +24,7 @@ router = APIRouter()
 
 
 def read_delivery(body: bytes) -> Parsed:
-    data = decode(body, allow_surrogates=True)  # a lone surrogate costs only its alert
+    data = decode(body, check_text=False)  # a lone surrogate or a NUL costs only its alert
     try:
         return parse_delivery(data, limits().alerts)
     except InputError as exc:
