@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dr_kube.alerts import load_incidents, parse_incidents
+from dr_kube.alerts import load_incidents, parse_delivery, parse_incidents
 from dr_kube.errors import InputError
 from dr_kube.incidents.model import WorkloadRef
 
@@ -142,3 +142,15 @@ def test_unreadable_files(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(ALERT))
     assert len(load_incidents(good)) == 1
+
+
+def test_a_delivery_keeps_its_good_alerts_names_the_bad_and_counts_the_dropped() -> None:
+    bad = {"labels": {"namespace": "x"}}
+    parsed = parse_delivery({"version": "4", "alerts": [ALERT, bad, "nope", ALERT, ALERT]}, 4)
+    assert len(parsed.incidents) == 2 and parsed.dropped == 1
+    assert [(r.index, r.reason.split(":")[0]) for r in parsed.rejected] == [
+        (1, "alerts.1"),
+        (2, "alerts.2"),
+    ]
+    with pytest.raises(InputError, match=r"alerts\.1: .*\(and 1 more bad alerts\)"):
+        parse_incidents({"version": "4", "alerts": [ALERT, bad, "nope"]})

@@ -102,3 +102,48 @@ def test_a_repeat_about_an_incident_closed_elsewhere_takes_the_full_path(tmp_pat
     assert late.action != "repeated" and late.incident_id != created.incident_id
     here.close()
     there.close()
+
+
+def test_a_big_delivery_is_committed_in_chunks_and_a_small_one_gets_in_between(
+    tmp_path: Path,
+) -> None:
+    store = open_store(None, tmp_path / "dr-kube.db", 3)
+    real = store.ingest
+    transactions: list[list[str]] = []
+    first_chunk, small_queued = threading.Event(), threading.Event()
+
+    def ingest(incidents: Any) -> Any:
+        transactions.append([i.workload.name if i.workload else "" for i in incidents])
+        if len(transactions) == 1:  # the big delivery's first chunk waits for the small one
+            first_chunk.set()
+            small_queued.wait(10)
+        return real(incidents)
+
+    store.ingest = ingest  # type: ignore[method-assign]
+    intake = GroupCommit(store)
+    big = parse_incidents(payload(*[alert("big", pod_suffix=f"p{n}") for n in range(1000)]))
+    answers: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: answers.setdefault("big", intake.ingest(big)))
+    thread.start()
+    assert first_chunk.wait(10)
+    small = threading.Thread(
+        target=lambda: answers.setdefault(
+            "small", intake.ingest(parse_incidents(payload(alert("small"))))
+        )
+    )
+    small.start()
+    while intake._queue.qsize() == 0 and small.is_alive():  # the small delivery is queued
+        threading.Event().wait(0.01)
+    small_queued.set()
+    thread.join(30)
+    small.join(30)
+    intake.close()
+    assert len(answers["big"]) == 1000 and [a.action for a in answers["big"][:2]] == [
+        "created",
+        "joined",
+    ]
+    assert len(answers["small"]) == 1
+    assert max(len(t) for t in transactions) <= 256
+    where = next(n for n, t in enumerate(transactions) if "small" in t)
+    assert where < len(transactions) - 1, "the small delivery waited for one chunk, not for all"
+    assert store.count("alerts") == 1001

@@ -54,7 +54,8 @@ class AlertmanagerAlert(BaseModel):
 
 
 class WebhookPayload(BaseModel):
-    """Alertmanager's webhook body, version 4."""
+    """Alertmanager's webhook body, version 4. Its alerts are validated one by one
+    (`AlertmanagerAlert`), so that one bad alert does not cost the others."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -62,7 +63,7 @@ class WebhookPayload(BaseModel):
     status: Literal["firing", "resolved"] = "firing"
     receiver: str = ""
     group_key: str = Field(default="", alias="groupKey")
-    alerts: list[AlertmanagerAlert]
+    alerts: list[Any]
     truncated_alerts: int = Field(default=0, alias="truncatedAlerts")
 
 
@@ -95,22 +96,30 @@ def incident_from_alert(alert: AlertmanagerAlert) -> Incident:
 
 class WebhookSource:
     describe = "an Alertmanager webhook payload (alerts[])"
+    item_path = "alerts"
 
     def accepts(self, data: dict[str, Any]) -> bool:
         return "alerts" in data
 
-    def parse(self, data: dict[str, Any]) -> list[Incident]:
+    def items(self, data: dict[str, Any]) -> list[Any]:
         payload = WebhookPayload.model_validate(data)
         if not payload.alerts:
             raise InputError("the webhook payload has no alerts")
-        return [incident_from_alert(alert) for alert in payload.alerts]
+        return payload.alerts
+
+    def parse_item(self, item: Any) -> Incident:
+        return incident_from_alert(AlertmanagerAlert.model_validate(item))
 
 
 class SingleAlertSource:
     describe = "an alert object (labels, annotations)"
+    item_path = ""
 
     def accepts(self, data: dict[str, Any]) -> bool:
         return "labels" in data
 
-    def parse(self, data: dict[str, Any]) -> list[Incident]:
-        return [incident_from_alert(AlertmanagerAlert.model_validate(data))]
+    def items(self, data: dict[str, Any]) -> list[Any]:
+        return [data]
+
+    def parse_item(self, item: Any) -> Incident:
+        return incident_from_alert(AlertmanagerAlert.model_validate(item))

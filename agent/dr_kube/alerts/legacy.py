@@ -107,9 +107,13 @@ def incident_from_legacy(issue: LegacyIssue) -> Incident:
 
 class LegacySource:
     describe = "a sample issue (type, resource)"
+    item_path = ""
 
     def accepts(self, data: dict[str, Any]) -> bool:
         return "type" in data and "resource" in data
 
-    def parse(self, data: dict[str, Any]) -> list[Incident]:
-        return [incident_from_legacy(LegacyIssue.model_validate(data))]
+    def items(self, data: dict[str, Any]) -> list[Any]:
+        return [data]
+
+    def parse_item(self, item: Any) -> Incident:
+        return incident_from_legacy(LegacyIssue.model_validate(item))

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 
 from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, LowerCommaSet, OneMeansOn, env
+from dr_kube.config.limits import limits
 from dr_kube.config.llm import LLMSettings
 from dr_kube.config.operators import OperatorSettings
 from dr_kube.config.store import StoreSettings
@@ -82,6 +83,7 @@ class Settings(EnvSection):
     def from_env(cls, insecure_no_auth: bool = False, workers: int | None = None) -> Settings:
         store = StoreSettings.load()
         llm = LLMSettings.load()
+        limits()  # a bad limit stops the start, not every delivery later
         overrides: dict[str, Any] = {
             "insecure_no_auth": insecure_no_auth,
             "db_path": store.db_path,

@@ -16,6 +16,7 @@ from dr_kube.config.cli import CliSettings, ClusterSettings
 from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, EnvVar
 from dr_kube.config.github import GitHubSettings
+from dr_kube.config.limits import LimitSettings
 from dr_kube.config.llm import LLMSettings
 from dr_kube.config.logs import LogSettings
 from dr_kube.config.operators import OperatorSettings
@@ -35,6 +36,7 @@ SECTIONS: dict[str, type[EnvSection]] = {
     "operators": OperatorSettings,
     "charts": ChartSettings,
     "console": ConsoleSettings,
+    "limits": LimitSettings,
 }
 
 
@@ -52,6 +54,7 @@ class DrKubeSettings(BaseModel):
     operators: OperatorSettings
     charts: ChartSettings
     console: ConsoleSettings
+    limits: LimitSettings
 
     @classmethod
     def from_env(cls) -> DrKubeSettings:
@@ -68,6 +71,7 @@ class DrKubeSettings(BaseModel):
             operators=service.operators,
             charts=ChartSettings.load(),
             console=service.console,
+            limits=LimitSettings.load(),
         )
 
 

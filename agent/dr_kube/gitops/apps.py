@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,9 @@ from pydantic import BaseModel, Field
 from ruamel.yaml.error import YAMLError
 
 from dr_kube.paths import contained
-from dr_kube.yamlio import load_all_file
+from dr_kube.yamlio import YamlLimitError, load_all_file
 
+log = logging.getLogger(__name__)
 APPLICATION_DIRS = ("applications", "apps", "argocd", "manifests")
 
 
@@ -87,6 +89,9 @@ def load_applications(repo: Path) -> list[Application]:
             try:
                 docs = load_all_file(path)
             except (YAMLError, OSError, UnicodeDecodeError):
+                continue
+            except YamlLimitError as exc:  # a hostile file costs only itself
+                log.warning("skipping %s", exc)
                 continue
             for doc in docs:
                 if not isinstance(doc, dict) or doc.get("kind") != "Application":

@@ -1,6 +1,8 @@
 """Read a chart archive (`.tgz`) safely: members with `..` or absolute names, links and devices are
-refused, and so are members and charts over Helm's own size limits. Nothing is written until the
-whole archive has been read and checked."""
+refused, and so are archives with too many members and members or charts over the size limits
+(`DRKUBE_CHART_MAX_FILES`, `DRKUBE_CHART_MAX_FILE_BYTES`, Helm's chart size). A member's declared
+size is checked before it is read, and the read itself stops at the limit. Nothing is written until
+the whole archive has been read and checked."""
 
 from __future__ import annotations
 
@@ -14,13 +16,13 @@ from pathlib import Path, PurePosixPath
 
 from ruamel.yaml.error import YAMLError
 
+from dr_kube.config.limits import limits
 from dr_kube.errors import DrKubeError
 from dr_kube.paths import contained
 from dr_kube.values_model import Chart
-from dr_kube.yamlio import load_file, load_one
+from dr_kube.yamlio import YamlLimitError, load_file, load_one
 
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
-MAX_MEMBER_BYTES = 5 * 1024 * 1024  # Helm's MaxDecompressedFileSize
 MAX_CHART_BYTES = 100 * 1024 * 1024  # Helm's MaxDecompressedChartSize
 
 
@@ -39,32 +41,49 @@ def read_archive(data: bytes, label: str) -> dict[str, bytes]:
     """The chart's files (`Chart.yaml`, `templates/x.yaml`, ...), keyed below its top folder."""
     if len(data) > MAX_ARCHIVE_BYTES:
         raise ChartError(f"{label}: archive of {len(data)} bytes is over {MAX_ARCHIVE_BYTES}")
+    bounds = limits()
     files: dict[str, bytes] = {}
     total = 0
+    members = 0
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             for member in tar:
+                members += 1
+                if members > bounds.chart_files:
+                    raise ChartError(
+                        f"{label}: archive has over {bounds.chart_files} members "
+                        "(DRKUBE_CHART_MAX_FILES)"
+                    )
                 path = _member_path(member.name)
                 if member.isdir():
                     continue
-                if not member.isfile():
+                if not member.isfile() or member.issparse():
                     raise ChartError(f"{label}: archive member {member.name!r} is not a plain file")
-                if member.size > MAX_MEMBER_BYTES:
-                    raise ChartError(
-                        f"{label}: archive member {member.name!r} is over {MAX_MEMBER_BYTES} bytes"
-                    )
-                total += member.size
+                content = _read_member(tar, member, bounds.chart_file_bytes, label)
+                total += len(content)
                 if total > MAX_CHART_BYTES:
                     raise ChartError(f"{label}: chart is over {MAX_CHART_BYTES} bytes unpacked")
-                handle = tar.extractfile(member)
-                if handle is None or len(path.parts) < 2:
-                    continue
-                files[str(PurePosixPath(*path.parts[1:]))] = handle.read()
+                if len(path.parts) >= 2:
+                    files[str(PurePosixPath(*path.parts[1:]))] = content
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise ChartError(f"{label}: not a readable chart archive ({exc})") from None
     if "Chart.yaml" not in files:
         raise ChartError(f"{label}: archive has no Chart.yaml at its top")
     return files
+
+
+def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo, cap: int, label: str) -> bytes:
+    """A member's bytes: refused by its declared size, and the read stops one byte past `cap`."""
+    over = ChartError(
+        f"{label}: archive member {member.name!r} is over {cap} bytes (DRKUBE_CHART_MAX_FILE_BYTES)"
+    )
+    if member.size > cap:
+        raise over
+    handle = tar.extractfile(member)
+    content = handle.read(cap + 1) if handle is not None else b""
+    if len(content) > cap:
+        raise over
+    return content
 
 
 def read_archive_file(archive: Path) -> dict[str, bytes]:
@@ -104,7 +123,7 @@ def chart_from_files(files: dict[str, bytes], where: str) -> Chart:
         schema_text = _text(files, "values.schema.json")
         defaults = (load_one(values_text) if values_text else {}) or {}
         schema = json.loads(schema_text) if schema_text else None
-    except (YAMLError, UnicodeDecodeError, ValueError) as exc:
+    except (YAMLError, UnicodeDecodeError, ValueError, YamlLimitError) as exc:
         raise ChartError(f"{where}: unreadable chart metadata ({exc})".replace("\n", " ")) from None
     return Chart(
         name=str(meta.get("name", "")),

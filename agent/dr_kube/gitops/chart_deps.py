@@ -32,7 +32,7 @@ from dr_kube.gitops.chart_fetch import ChartFetcher, ChartRef
 from dr_kube.gitops.render import chart_identity
 from dr_kube.paths import contained
 from dr_kube.values_model import Chart
-from dr_kube.yamlio import load_one
+from dr_kube.yamlio import YamlLimitError, load_one
 
 MAX_DEPTH = 5  # sub-charts of sub-charts...
 BUILT = "built"
@@ -60,7 +60,7 @@ def _yaml(files: dict[str, bytes], name: str, where: str) -> Any:
         return None
     try:
         return load_one(content.decode("utf-8"))
-    except (YAMLError, UnicodeDecodeError) as exc:
+    except (YAMLError, UnicodeDecodeError, YamlLimitError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ChartError(f"{where}: unreadable {name} ({first})") from None
 

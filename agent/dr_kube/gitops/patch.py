@@ -23,7 +23,7 @@ from ruamel.yaml.error import YAMLError
 
 from dr_kube.models import Change, PathKey
 from dr_kube.values_model import get_path
-from dr_kube.yamlio import dump_block, load_one
+from dr_kube.yamlio import check_expansion, check_size, dump_block, load_one
 
 
 class PatchError(ValueError):
@@ -39,12 +39,15 @@ class Patched:
 @lru_cache(maxsize=32)
 def rt_load(text: str) -> Any:
     """Round-trip parse (positions of every key and value); cached per text, never mutated."""
+    check_size(len(text))
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     try:
-        return yaml.load(text)
+        root = yaml.load(text)
     except YAMLError as exc:
         raise PatchError(f"invalid YAML: {exc}") from None
+    check_expansion(root, text)  # an alias bomb is refused before the patch walks it
+    return root
 
 
 def detect_indent(text: str) -> int:

@@ -1,13 +1,14 @@
-"""HTTP helpers every route shares: problem responses and bounded JSON bodies."""
+"""HTTP helpers every route shares: problem responses and bounded JSON bodies (size here, depth,
+numbers and text through `safejson`: a malformed body is a 400, never a 500)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import HTTPException, Request
 from pydantic import ValidationError
 
+from dr_kube.safejson import JsonInputError, loads
 from dr_kube.server.schemas import Problem
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -45,11 +46,12 @@ async def read_json(request: Request, max_body: int) -> bytes:
     return await read_body(request, max_body)
 
 
-def decode(body: bytes) -> Any:
+def decode(body: bytes, check_text: bool = True) -> Any:
+    """The decoded body, or a 400 naming what is wrong with it (syntax, depth, a number, text)."""
     try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise problem(400, f"body is not valid JSON: {exc}") from None
+        return loads(body, check_text=check_text)
+    except JsonInputError as exc:
+        raise problem(400, f"body refused: {exc}") from None
 
 
 def first_error(exc: ValidationError) -> str:

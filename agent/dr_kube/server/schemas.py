@@ -11,9 +11,20 @@ class Problem(BaseModel):
     detail: str
 
 
+class RejectedAlert(BaseModel):
+    index: int = Field(description="Position of the alert in the delivery's alerts[]")
+    reason: str
+
+
 class Accepted(BaseModel):
     accepted: int = Field(description="Alerts stored")
     incidents: list[dict[str, Any]] = Field(default_factory=list)
+    rejected: list[RejectedAlert] = Field(
+        default_factory=list, description="Bad alerts of the delivery, not stored, and why"
+    )
+    dropped: int = Field(
+        default=0, description="Alerts beyond DRKUBE_MAX_ALERTS, not read and not stored"
+    )
 
 
 class GitHubAck(BaseModel):

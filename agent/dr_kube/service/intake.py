@@ -2,6 +2,10 @@
 
 Every delivery still gets its 202 only after its alerts are committed; under load one fsync covers
 many deliveries instead of one each, which is what keeps the latency tail short on slow disks.
+A big delivery is committed a chunk at a time (`CHUNK` alerts, each chunk waiting for the one
+before), and a transaction holds at most `MAX_BATCH` alerts, so a small delivery that arrives
+meanwhile waits for one chunk, never for the whole big one. The big delivery's 202 still comes
+only once all its chunks are committed.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from dr_kube.store import Store
 from dr_kube.store.store import Ingested
 
 log = logging.getLogger(__name__)
-MAX_BATCH = 256
+MAX_BATCH = 256  # alerts per transaction
+CHUNK = 64  # alerts of one delivery queued at a time
 COUNT_EVERY = 1.0  # seconds between writes of the repeats' counts
 
 Pending = tuple[Sequence[Incident], "Future[list[Ingested]]"]
@@ -38,9 +43,11 @@ class GroupCommit:
         store: Store,
         max_batch: int = MAX_BATCH,
         resolve: Callable[[Incident], Incident] = as_is,
+        chunk: int = CHUNK,
     ) -> None:
         self.store = store
         self.max_batch = max_batch
+        self.chunk = max(1, min(chunk, max_batch))
         self.resolve = resolve
         self.repeats = RepeatMemory()
         self._queue: queue.Queue[Pending | None] = queue.Queue()
@@ -56,9 +63,12 @@ class GroupCommit:
                 self.repeats.counted(known)
                 return known
             self.repeats.forget(incidents)
-        done: Future[list[Ingested]] = Future()
-        self._queue.put(([self.resolve(i) for i in incidents], done))
-        stored = done.result()
+        resolved = [self.resolve(i) for i in incidents]
+        stored: list[Ingested] = []
+        for start in range(0, max(len(resolved), 1), self.chunk):  # a big delivery in chunks
+            done: Future[list[Ingested]] = Future()
+            self._queue.put((resolved[start : start + self.chunk], done))
+            stored += done.result()
         self.repeats.remember(incidents, stored)
         return stored
 
@@ -80,7 +90,8 @@ class GroupCommit:
                 self._count_repeats()
                 return
             batch = [first]
-            while len(batch) < self.max_batch:
+            size = len(first[0])
+            while size < self.max_batch:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -90,6 +101,7 @@ class GroupCommit:
                     self._count_repeats()
                     return
                 batch.append(item)
+                size += len(item[0])
             self._commit(batch)
 
     def _count_repeats(self) -> None:

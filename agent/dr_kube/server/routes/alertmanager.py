@@ -1,17 +1,34 @@
-"""`POST /webhooks/alertmanager`: alerts are stored (durably) before the 202."""
+"""`POST /webhooks/alertmanager`: alerts are stored (durably) before the 202.
+
+A delivery is read alert by alert: the good ones are stored and acknowledged, each bad one is
+named in the reply (`rejected`), and alerts beyond `DRKUBE_MAX_ALERTS` are counted (`dropped`).
+Only a body that is not JSON within the limits (400) or holds no good alert (422) is refused
+whole. Decoding and parsing run off the event loop, so a big delivery never holds up others."""
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from dr_kube.alerts import parse_incidents
+from dr_kube.alerts import Parsed, parse_delivery
+from dr_kube.config.limits import limits
 from dr_kube.errors import InputError
 from dr_kube.server.deps import Credentials, ServiceDep
 from dr_kube.server.http import ERRORS, decode, problem, read_json
-from dr_kube.server.schemas import ALERTMANAGER_BODY, Accepted
+from dr_kube.server.schemas import ALERTMANAGER_BODY, Accepted, RejectedAlert
 
+log = logging.getLogger(__name__)
 router = APIRouter()
+
+
+def read_delivery(body: bytes) -> Parsed:
+    data = decode(body, check_text=False)  # a lone surrogate or a NUL costs only its alert
+    try:
+        return parse_delivery(data, limits().alerts)
+    except InputError as exc:
+        raise problem(422, str(exc)) from None
 
 
 @router.post(
@@ -20,18 +37,26 @@ router = APIRouter()
     response_model=Accepted,
     responses=ERRORS,
     openapi_extra=ALERTMANAGER_BODY,
-    summary="Receive an Alertmanager webhook (stored before 202)",
+    summary="Receive an Alertmanager webhook (stored before 202; bad alerts named, not stored)",
     dependencies=[Credentials],
 )
 async def alertmanager(request: Request, s: ServiceDep) -> Accepted:
-    data = decode(await read_json(request, s.settings.max_body))
-    try:
-        incidents = parse_incidents(data)
-    except InputError as exc:
-        raise problem(422, str(exc)) from None
+    parsed = await run_in_threadpool(read_delivery, await read_json(request, s.settings.max_body))
+    incidents = parsed.incidents
     stored = await run_in_threadpool(s.intake.ingest, incidents)
     for incident in incidents:
         s.metrics.alerts.labels(incident.status).inc()
+    if parsed.rejected:
+        s.metrics.alerts.labels("rejected").inc(len(parsed.rejected))
+        log.warning(
+            "stored %d alerts, rejected %d: %s",
+            len(stored),
+            len(parsed.rejected),
+            parsed.rejected[0].reason,
+        )
+    if parsed.dropped:
+        s.metrics.limits.labels("alerts-per-delivery").inc()
+        log.warning("delivery over DRKUBE_MAX_ALERTS: %d alerts not stored", parsed.dropped)
     for i in stored:
         s.metrics.intake.labels(i.action).inc()
         if i.incident_id and i.action in ("resolved", "refired"):
@@ -41,4 +66,6 @@ async def alertmanager(request: Request, s: ServiceDep) -> Accepted:
     return Accepted(
         accepted=len(stored),
         incidents=[{"id": i.incident_id, "key": i.key, "action": i.action} for i in stored],
+        rejected=[RejectedAlert(index=r.index, reason=r.reason) for r in parsed.rejected],
+        dropped=parsed.dropped,
     )
