@@ -18,6 +18,7 @@ from dr_kube.errors import InputError
 from dr_kube.server.deps import Credentials, ServiceDep
 from dr_kube.server.http import ERRORS, decode, problem, read_json
 from dr_kube.server.schemas import ALERTMANAGER_BODY, Accepted, RejectedAlert
+from dr_kube.store.store import Ingested
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -41,9 +42,14 @@ def read_delivery(body: bytes) -> Parsed:
     dependencies=[Credentials],
 )
 async def alertmanager(request: Request, s: ServiceDep) -> Accepted:
-    parsed = await run_in_threadpool(read_delivery, await read_json(request, s.settings.max_body))
+    body = await read_json(request, s.settings.max_body)
+
+    def receive() -> tuple[Parsed, list[Ingested]]:  # one hop off the event loop, not two
+        parsed = read_delivery(body)
+        return parsed, s.intake.ingest(parsed.incidents)
+
+    parsed, stored = await run_in_threadpool(receive)
     incidents = parsed.incidents
-    stored = await run_in_threadpool(s.intake.ingest, incidents)
     for incident in incidents:
         s.metrics.alerts.labels(incident.status).inc()
     if parsed.rejected:
