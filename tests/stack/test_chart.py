@@ -260,7 +260,8 @@ def test_the_gitops_repository_is_cloned_into_a_writable_volume() -> None:
     assert c["startupProbe"]["httpGet"]["path"] == "/healthz"
     assert c["startupProbe"]["failureThreshold"] * c["startupProbe"]["periodSeconds"] >= 300
     # without a URL nothing is cloned (and no git credentials are wired)
-    plain = _env(render())
+    assert _env(render())["DRKUBE_GITOPS_URL"]["value"] == "https://github.com/dr-kube/dr-kube.git"
+    plain = _env(render({}))  # the chart's defaults
     assert "DRKUBE_GITOPS_URL" not in plain and "DRKUBE_GIT_TOKEN" not in plain
 
 

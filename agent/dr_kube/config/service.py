@@ -79,6 +79,7 @@ class Settings(EnvSection):
         "`0`: keep the pushed branch of an incident that resolved without a merge and without "
         "a PR (pull requests off); by default it is deleted from the origin",
         default=True,
+        shown="`1`",
     )
     start_workers: bool = True
     operators: OperatorSettings = Field(default_factory=OperatorSettings)

@@ -16,6 +16,7 @@ from dr_kube.config.cli import CliSettings, ClusterSettings
 from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, EnvVar
 from dr_kube.config.github import GitHubSettings
+from dr_kube.config.gitops import GitOpsSettings
 from dr_kube.config.llm import LLMSettings
 from dr_kube.config.logs import LogSettings
 from dr_kube.config.operators import OperatorSettings
@@ -29,6 +30,7 @@ SECTIONS: dict[str, type[EnvSection]] = {
     "logs": LogSettings,
     "github": GitHubSettings,
     "publish": PublishSettings,
+    "gitops": GitOpsSettings,
     "llm": LLMSettings,
     "service": Settings,
     "store": StoreSettings,
@@ -46,6 +48,7 @@ class DrKubeSettings(BaseModel):
     logs: LogSettings
     github: GitHubSettings
     publish: PublishSettings
+    gitops: GitOpsSettings
     llm: LLMSettings
     service: Settings
     store: StoreSettings
@@ -62,6 +65,7 @@ class DrKubeSettings(BaseModel):
             logs=LogSettings.load(),
             github=GitHubSettings.load(),
             publish=PublishSettings.load(),
+            gitops=GitOpsSettings.load(),
             llm=LLMSettings.load(),
             service=service,
             store=StoreSettings.load(),

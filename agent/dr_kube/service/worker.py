@@ -410,7 +410,7 @@ class Worker:
         failed = note.startswith("failed")
         self.store.outbox_done(item["id"], note, ok=not failed)
         if not failed:
-            self.store.event(item["incident_id"], "branch", f"resolved without a merge: {note}")
+            self.store.event(item["incident_id"], "cleanup", f"resolved without a merge: {note}")
 
 
 def reply_text(review: dict[str, Any], result: Result | None) -> str | None:
