@@ -30,5 +30,5 @@ class BranchJanitor:
                 done = GitRepo(self.repo).delete_remote_branch(branch, commit, self.base)
         except DrKubeError as exc:
             log.warning("could not delete branch %s: %s", branch, exc)
-            return f"failed: {exc}"
+            return f"{branch}: kept, could not delete it ({exc}); delete it by hand"
         return f"{branch}: {done}"

@@ -407,10 +407,9 @@ class Worker:
         detail = self.store.get_incident(item["incident_id"]) or {}
         pr = (json.loads(detail.get("result") or "null") or {}).get("pr") or {}
         note = self.branches.delete(branch, pr.get("commit"))
-        failed = note.startswith("failed")
-        self.store.outbox_done(item["id"], note, ok=not failed)
-        if not failed:
-            self.store.event(item["incident_id"], "cleanup", f"resolved without a merge: {note}")
+        # once: a branch left behind is harmless, git against an unreachable origin in a loop is not
+        self.store.outbox_done(item["id"], note)
+        self.store.event(item["incident_id"], "cleanup", f"resolved without a merge: {note}")
 
 
 def reply_text(review: dict[str, Any], result: Result | None) -> str | None:
