@@ -202,6 +202,7 @@ def test_dockerfile() -> None:
         assert entry in ignore
 
 
+REQUIRED = ("DRKUBE_ALERTMANAGER_TOKEN", "DRKUBE_CHECKPOINT_KEY")  # serve refuses without them
 HTTPS_CLONE = {"gitops": {"url": "https://github.com/acme/gitops.git"}}
 SSH_CLONE = {"gitops": {"url": "git@github.com:acme/gitops.git", "auth": "ssh"}}
 
@@ -227,13 +228,14 @@ def test_every_secret_the_service_reads_is_a_key_of_the_existing_secret() -> Non
         "DRKUBE_SLACK_SIGNING_SECRET": "slack-signing-secret",
         "DRKUBE_ARGOCD_TOKEN": "argocd-token",
         "DRKUBE_CHECKPOINT_KEY": "checkpoint-key",
+        "DRKUBE_CHECKPOINT_OLD_KEYS": "checkpoint-old-keys",
         "DRKUBE_GIT_TOKEN": "git-token",
     }
     for name, key in expected.items():
         assert env[name]["valueFrom"]["secretKeyRef"] == {
             "name": "dr-kube",
             "key": key,
-            **({} if name == "DRKUBE_ALERTMANAGER_TOKEN" else {"optional": True}),
+            **({} if name in REQUIRED else {"optional": True}),
         }, name
     # no secret is ever a plain value in the manifest
     for name, entry in env.items():
