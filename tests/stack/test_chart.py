@@ -356,3 +356,10 @@ def test_the_in_cluster_shapes_validate(values: dict[str, Any]) -> None:
 def test_schema_rejects_bad_in_cluster_values(bad: dict[str, Any]) -> None:
     with pytest.raises(Exception, match=r"at '"):
         helm().Chart.load(CHART).validate_schema(site_values() | bad)
+
+
+def test_the_image_can_clone_over_https_and_ssh() -> None:
+    installs = " ".join(
+        ln for ln in (REPO / "Dockerfile").read_text().splitlines() if "apt-get install" in ln
+    ).split()
+    assert {"git", "openssh-client", "ca-certificates"} <= set(installs)
