@@ -241,3 +241,37 @@ def test_a_password_in_the_url_or_a_foreign_clone_is_refused(
     git(tmp_path, "clone", "--quiet", str(other), str(checkout))
     line = one_line_error(start_refused({"DRKUBE_GITOPS_URL": f"file://{origin}"}, checkout))
     assert "holds a clone of" in line
+
+
+def test_serve_clones_over_ssh_with_a_deploy_key_and_checks_the_host_key(
+    tmp_path: Path, origin: Path
+) -> None:
+    from tests.support.git_ssh import git_ssh, keygen
+
+    with git_ssh(tmp_path / "ssh") as server:
+        key = server.deploy_key
+        key.chmod(0o440)  # as a Secret volume with fsGroup mounts it: ssh alone would refuse it
+        checkout = tmp_path / "pod" / "gitops"
+        env = {
+            "DRKUBE_GITOPS_URL": server.url(origin),
+            "DRKUBE_GIT_SSH_KEY": str(key),
+            "DRKUBE_GIT_KNOWN_HOSTS": str(server.known_hosts),
+        }
+        keygen(tmp_path / "ssh" / "other-host-key")
+        kind, blob = (tmp_path / "ssh" / "other-host-key.pub").read_text().split()[:2]
+        stranger = tmp_path / "stranger_hosts"  # another host's key under this address
+        stranger.write_text(f"[127.0.0.1]:{server.port} {kind} {blob}\n")
+        line = one_line_error(
+            start_refused({**env, "DRKUBE_GIT_KNOWN_HOSTS": str(stranger)}, checkout)
+        )
+        assert "Host key verification failed" in line and not checkout.exists()
+
+        serve = Serve(checkout, tmp_path / "db" / "dr-kube.db", env=env).start()
+        try:
+            assert "cloned into" in log_of(serve)
+            post(serve, alert("frontend"))
+            wait_for(lambda: branches(origin) == [BRANCH], 60)
+            wait_for(lambda: [i for i in serve.incidents() if i["status"] == "pushed"], 60)
+        finally:
+            serve.stop()
+        assert "ssh -i" in git(checkout, "config", "core.sshCommand")
