@@ -170,7 +170,7 @@ def test_secrets_match_what_the_stack_mounts(tmp_path: Path) -> None:
     site = load_yaml(REPO / "values" / "dr-kube.yaml")
     agent = secrets[("dr-kube", site["secrets"]["existingSecret"])]
     # every key the Deployment requires is in it (an optional one may be missing: left unset)
-    from tests.stack.test_chart import render
+    from tests.support.chart import render
 
     deployment = next(d for d in render() if d["kind"] == "Deployment")
     refs = [
