@@ -7,9 +7,10 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 
-# git: DR-Kube commits a fix on a fresh clone of the GitOps repository.
+# git: DR-Kube clones the GitOps repository and commits a fix on a fresh base;
+# openssh-client: for an ssh origin with a deploy key (gitops.auth=ssh).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git ca-certificates \
+    && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 drkube \
     && useradd --uid 10001 --gid drkube --home-dir /home/drkube --create-home --shell /usr/sbin/nologin drkube \

@@ -53,8 +53,9 @@ YAML
     info "$PLAIN exists: kept as is"
     return
   fi
-  local am_token webhook_secret grafana_password
+  local am_token webhook_secret grafana_password checkpoint_key
   am_token="$(random_token)"
+  checkpoint_key="$(head -c 32 /dev/urandom | base64)"
   webhook_secret="$(random_token)"
   grafana_password="$(random_token | cut -c1-24)"
   (umask 077 && cat >"$PLAIN" <<YAML
@@ -70,6 +71,8 @@ stringData:
   github-webhook-secret: "$webhook_secret"
   github-token: "${GITHUB_TOKEN:-}"
   gemini-api-key: "${GEMINI_API_KEY:-}"
+  checkpoint-key: "$checkpoint_key"
+  checkpoint-old-keys: ""
 ---
 apiVersion: v1
 kind: Secret

@@ -151,6 +151,8 @@ class PullRequestInfo(BaseModel):
     url: str | None = None
     title: str
     body: str
+    # Pull requests are off (no GITHUB_TOKEN, or no repository): what to set to open them.
+    disabled: str | None = None
 
 
 class PublishFailure(BaseModel):

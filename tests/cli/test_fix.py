@@ -49,6 +49,7 @@ def test_fix_pushes_a_branch_with_the_patch_and_leaves_the_checkout_alone(
     assert result["fix"]["status"] == "proposed"
     pr = result["pr"]
     assert pr["branch"] == BRANCH and pr["pushed"] is True and pr["action"] == "draft"
+    assert pr["disabled"].startswith("GITHUB_TOKEN is not set: set GITHUB_TOKEN")
     assert pr["title"] == "fix(frontend): raise memory limit 128Mi → 256Mi"
     assert (
         "Root cause" in pr["body"]
@@ -196,3 +197,14 @@ def test_github_errors_are_reported_not_raised(
     assert "Root cause" in result.stdout and "Not published" in result.stdout
     assert len(github.calls("GET", r"/pulls$")) == 1, "bad credentials are not tried again"
     assert "Traceback" not in result.output
+
+
+def test_fix_without_a_token_says_pull_requests_are_disabled_and_what_to_set(
+    gitops_with_origin: tuple[Path, Path],
+) -> None:
+    clone, _ = gitops_with_origin
+    args = ["fix", str(SAMPLES / "sample_oom.json"), "--cluster", str(SAMPLE_CLUSTER)]
+    args += ["--charts", str(SAMPLE_CHARTS), "--gitops-repo", str(clone)]
+    result = CliRunner().invoke(main, args, env={"GITHUB_TOKEN": ""})
+    assert result.exit_code == 0, result.output
+    assert "pr: disabled: GITHUB_TOKEN is not set: set GITHUB_TOKEN" in result.stdout

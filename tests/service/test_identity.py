@@ -22,7 +22,7 @@ from tests.support.service import alert, am_headers, branches, wait_for
 from tests.support.service_fixtures import context_args, settings_for
 
 URL = "/webhooks/alertmanager"
-SETTLED = ("awaiting-review", "needs-human", "joined", "resolved")
+SETTLED = ("awaiting-review", "pushed", "needs-human", "joined", "resolved")
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_ten_replicas_and_their_symptoms_are_one_incident_one_run_one_pr(
         assert stored["key"] == "online-boutique/Deployment/checkoutservice/oom"
     post(client, r.crash_looping("checkoutservice", 4))
     [item] = settled(client, 1)
-    assert item["status"] == "awaiting-review" and item["category"] == "oom"
+    assert item["status"] == "pushed" and item["category"] == "oom"
     assert item["key"] == "online-boutique/Deployment/checkoutservice/oom"
     assert item["alertnames"] == [
         "KubeDeploymentReplicasMismatch",

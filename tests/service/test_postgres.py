@@ -55,7 +55,7 @@ def test_two_replicas_share_the_work_each_incident_once(
             t.join()
         items = wait_for(
             lambda: (
-                (i := [x for x in replicas[0].incidents() if x["status"] == "awaiting-review"])
+                (i := [x for x in replicas[0].incidents() if x["status"] == "pushed"])
                 and len(i) == 10
                 and i
             ),

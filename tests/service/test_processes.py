@@ -77,7 +77,7 @@ receivers:
         body = [{"labels": one["labels"], "annotations": one["annotations"]}]
         assert httpx.post(f"{api}/alerts", json=body, timeout=5).status_code == 200
         wait_for(lambda: branches(origin) == ["dr-kube/online-boutique/frontend/oom"], 30)
-        items = wait_for(lambda: [i for i in serve.incidents() if i["status"] == "awaiting-review"])
+        items = wait_for(lambda: [i for i in serve.incidents() if i["status"] == "pushed"])
         assert items[0]["key"] == "online-boutique/Deployment/frontend/oom"
     finally:
         am.terminate()
@@ -157,7 +157,7 @@ def test_a_storm_of_1000_alerts_over_10_workloads_gives_10_incidents(
         assert errors == []
         done = wait_for(
             lambda: (
-                (items := [i for i in serve.incidents() if i["status"] == "awaiting-review"])
+                (items := [i for i in serve.incidents() if i["status"] == "pushed"])
                 and len(items) == 10
                 and items
             ),

@@ -12,41 +12,9 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-import yaml
 
-from tests.support.stack import REPO, load_yaml, missing
-
-CHART = REPO / "charts" / "dr-kube"
-KUBE_VERSION = "1.31.0"
-
-
-def helm() -> Any:
-    try:
-        import helm_python.chart as chart
-    except ImportError:
-        missing("the `helm-python-sdk` package (pip install helm-python-sdk)")
-    return chart
-
-
-def site_values() -> dict[str, Any]:
-    data = load_yaml(REPO / "values" / "dr-kube.yaml")
-    assert isinstance(data, dict)
-    return data
-
-
-def render(values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    chart = helm().Chart.load(CHART)
-    out = chart.render(
-        values if values is not None else site_values(),
-        name="dr-kube",
-        namespace="dr-kube",
-        is_install=True,
-    )
-    docs = []
-    for path, text in sorted(out.items()):
-        if path.endswith(".yaml"):
-            docs += [d for d in yaml.safe_load_all(text) if d]
-    return docs
+from tests.support.chart import CHART, KUBE_VERSION, helm, render, site_values
+from tests.support.stack import REPO
 
 
 def by_kind(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -200,3 +168,166 @@ def test_dockerfile() -> None:
     ignore = (REPO / ".dockerignore").read_text().split()
     for entry in (".git", ".venv", "*.agekey", "*.dec.yaml"):
         assert entry in ignore
+
+
+REQUIRED = ("DRKUBE_ALERTMANAGER_TOKEN", "DRKUBE_CHECKPOINT_KEY")  # serve refuses without them
+HTTPS_CLONE = {"gitops": {"url": "https://github.com/acme/gitops.git"}}
+SSH_CLONE = {"gitops": {"url": "git@github.com:acme/gitops.git", "auth": "ssh"}}
+
+
+def _env(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {e["name"]: e for e in _container(docs)["env"]}
+
+
+def _pod(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    pod = by_kind(docs)["Deployment"]["spec"]["template"]["spec"]
+    assert isinstance(pod, dict)
+    return pod
+
+
+def test_every_secret_the_service_reads_is_a_key_of_the_existing_secret() -> None:
+    env = _env(render(site_values() | HTTPS_CLONE))
+    expected = {
+        "DRKUBE_ALERTMANAGER_TOKEN": "alertmanager-token",
+        "GITHUB_TOKEN": "github-token",
+        "DRKUBE_GITHUB_WEBHOOK_SECRET": "github-webhook-secret",
+        "GEMINI_API_KEY": "gemini-api-key",
+        "DRKUBE_SLACK_BOT_TOKEN": "slack-bot-token",
+        "DRKUBE_SLACK_SIGNING_SECRET": "slack-signing-secret",
+        "DRKUBE_ARGOCD_TOKEN": "argocd-token",
+        "DRKUBE_CHECKPOINT_KEY": "checkpoint-key",
+        "DRKUBE_CHECKPOINT_OLD_KEYS": "checkpoint-old-keys",
+        "DRKUBE_GIT_TOKEN": "git-token",
+    }
+    for name, key in expected.items():
+        assert env[name]["valueFrom"]["secretKeyRef"] == {
+            "name": "dr-kube",
+            "key": key,
+            **({} if name in REQUIRED else {"optional": True}),
+        }, name
+    # no secret is ever a plain value in the manifest
+    for name, entry in env.items():
+        if any(w in name for w in ("TOKEN", "SECRET", "KEY")) and name != "DRKUBE_GIT_SSH_KEY":
+            assert "value" not in entry, name
+    renamed = site_values() | {
+        "secrets": {"existingSecret": "other", "keys": {"slackBotToken": "bot"}}
+    }
+    ref = _env(render(renamed))["DRKUBE_SLACK_BOT_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert ref["name"] == "other" and ref["key"] == "bot"
+
+
+def test_the_gitops_repository_is_cloned_into_a_writable_volume() -> None:
+    docs = render(site_values() | HTTPS_CLONE)
+    env, pod, c = _env(docs), _pod(docs), _container(docs)
+    assert env["DRKUBE_GITOPS_URL"]["value"] == "https://github.com/acme/gitops.git"
+    assert env["DRKUBE_GITOPS_REPO"]["value"] == "/var/lib/dr-kube/gitops/repo"
+    assert env["DRKUBE_GIT_USERNAME"]["value"] == "x-access-token"
+    assert {"name": "gitops", "mountPath": "/var/lib/dr-kube/gitops"} in c["volumeMounts"]
+    volume = next(v for v in pod["volumes"] if v["name"] == "gitops")
+    assert volume == {"name": "gitops", "emptyDir": {"sizeLimit": "1Gi"}}
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True  # the volume is the writable part
+    # the clone runs before the server listens: a startup probe covers it
+    assert c["startupProbe"]["httpGet"]["path"] == "/healthz"
+    assert c["startupProbe"]["failureThreshold"] * c["startupProbe"]["periodSeconds"] >= 300
+    # without a URL nothing is cloned (and no git credentials are wired)
+    assert _env(render())["DRKUBE_GITOPS_URL"]["value"] == "https://github.com/dr-kube/dr-kube.git"
+    plain = _env(render({}))  # the chart's defaults
+    assert "DRKUBE_GITOPS_URL" not in plain and "DRKUBE_GIT_TOKEN" not in plain
+
+
+def test_an_ssh_deploy_key_is_mounted_from_the_secret() -> None:
+    docs = render(site_values() | SSH_CLONE)
+    env, pod, c = _env(docs), _pod(docs), _container(docs)
+    assert env["DRKUBE_GIT_SSH_KEY"]["value"] == "/etc/dr-kube/git/ssh-key"
+    assert env["DRKUBE_GIT_KNOWN_HOSTS"]["value"] == "/etc/dr-kube/git/known_hosts"
+    assert "DRKUBE_GIT_TOKEN" not in env
+    volume = next(v for v in pod["volumes"] if v["name"] == "git-ssh")["secret"]
+    assert volume["secretName"] == "dr-kube"
+    assert volume["defaultMode"] == 0o400
+    assert volume["items"] == [
+        {"key": "git-ssh-key", "path": "ssh-key"},
+        {"key": "git-known-hosts", "path": "known_hosts"},
+    ]
+    mount = next(m for m in c["volumeMounts"] if m["name"] == "git-ssh")
+    assert mount == {"name": "git-ssh", "mountPath": "/etc/dr-kube/git", "readOnly": True}
+    with pytest.raises(Exception, match="needs an ssh URL"):
+        render(site_values() | {"gitops": {**HTTPS_CLONE["gitops"], "auth": "ssh"}})
+
+
+def test_resolved_branches_are_deleted_unless_switched_off() -> None:
+    assert "DRKUBE_DELETE_RESOLVED_BRANCHES" not in _env(render())
+    off = site_values() | {"gitops": {"deleteResolvedBranches": False}}
+    assert _env(render(off))["DRKUBE_DELETE_RESOLVED_BRANCHES"]["value"] == "0"
+
+
+def test_servicemonitor_is_optional_and_scrapes_metrics() -> None:
+    assert "ServiceMonitor" not in by_kind(render())
+    values = site_values() | {"serviceMonitor": {"enabled": True, "labels": {"release": "kps"}}}
+    docs = render(values)
+    monitor = by_kind(docs)["ServiceMonitor"]
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    assert monitor["metadata"]["labels"]["release"] == "kps"
+    assert monitor["spec"]["endpoints"] == [{"port": "http", "path": "/metrics", "interval": "30s"}]
+    service = by_kind(docs)["Service"]
+    selected = monitor["spec"]["selector"]["matchLabels"]
+    assert selected.items() <= service["metadata"]["labels"].items()
+    assert service["spec"]["ports"][0]["name"] == "http"
+
+
+def test_a_pod_disruption_budget_comes_with_several_replicas() -> None:
+    assert "PodDisruptionBudget" not in by_kind(render())
+    docs = render(POSTGRES)
+    pdb = by_kind(docs)["PodDisruptionBudget"]
+    kubernetes_validate.validate(pdb, KUBE_VERSION, strict=True)
+    assert pdb["spec"]["minAvailable"] == 1
+    pod_labels = by_kind(docs)["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+def test_network_policy_is_optional_and_admits_the_listed_namespaces() -> None:
+    assert "NetworkPolicy" not in by_kind(render())
+    docs = render(site_values() | {"networkPolicy": {"enabled": True}})
+    policy = by_kind(docs)["NetworkPolicy"]
+    kubernetes_validate.validate(policy, KUBE_VERSION, strict=True)
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    names = {
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in rule["from"]
+    }
+    assert names == {"monitoring", "argocd", "ingress-nginx"}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [HTTPS_CLONE, SSH_CLONE, {"networkPolicy": {"enabled": True}}],
+    ids=["https-clone", "ssh-clone", "network-policy"],
+)
+def test_the_in_cluster_shapes_validate(values: dict[str, Any]) -> None:
+    for doc in render(site_values() | values):
+        if doc["kind"] != "ServiceMonitor":  # a CRD kubernetes-validate does not know
+            kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
+    helm().Chart.load(CHART).validate_schema(site_values() | values)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"gitops": {"url": "https://bot:ghp_secret@github.com/acme/gitops.git"}},
+        {"gitops": {"url": "not a url"}},
+        {"gitops": {"auth": "password"}},
+        {"serviceMonitor": {"enabled": "yes"}},
+        {"secrets": {"existingSecret": "dr-kube", "keys": {"checkpointKey": ""}}},
+    ],
+    ids=["password-in-url", "not-a-url", "unknown-auth", "monitor-not-bool", "empty-key"],
+)
+def test_schema_rejects_bad_in_cluster_values(bad: dict[str, Any]) -> None:
+    with pytest.raises(Exception, match=r"at '"):
+        helm().Chart.load(CHART).validate_schema(site_values() | bad)
+
+
+def test_the_image_can_clone_over_https_and_ssh() -> None:
+    installs = " ".join(
+        ln for ln in (REPO / "Dockerfile").read_text().splitlines() if "apt-get install" in ln
+    ).split()
+    assert {"git", "openssh-client", "ca-certificates"} <= set(installs)

@@ -169,7 +169,20 @@ def test_secrets_match_what_the_stack_mounts(tmp_path: Path) -> None:
     chart = load_yaml(REPO / "charts" / "dr-kube" / "values.yaml")
     site = load_yaml(REPO / "values" / "dr-kube.yaml")
     agent = secrets[("dr-kube", site["secrets"]["existingSecret"])]
-    assert set(chart["secrets"]["keys"].values()) <= set(agent)
+    # every key the Deployment requires is in it (an optional one may be missing: left unset)
+    from tests.support.chart import render
+
+    deployment = next(d for d in render() if d["kind"] == "Deployment")
+    refs = [
+        e["valueFrom"]["secretKeyRef"]
+        for c in deployment["spec"]["template"]["spec"]["containers"]
+        for e in c["env"]
+        if "secretKeyRef" in e.get("valueFrom", {})
+    ]
+    assert {r["name"] for r in refs} == {site["secrets"]["existingSecret"]}
+    required = {r["key"] for r in refs if not r.get("optional")}
+    assert {"alertmanager-token", "checkpoint-key"} <= required <= set(agent)
+    assert {r["key"] for r in refs} <= set(chart["secrets"]["keys"].values())
     # One bearer token: Alertmanager and Argo CD notifications both present DR-Kube's token.
     token = agent["alertmanager-token"]
     assert len(token) == 64

@@ -112,9 +112,8 @@ def render_text(result: Result) -> str:
         out.append(f"  {verb} pull request: {pr.title}")
         out.append(f"    {where}")
         if pr.action == "draft":
-            out.append(
-                "    No GITHUB_TOKEN: the title and body are in the JSON output (--output json)."
-            )
+            out.append(f"    pr: disabled: {pr.disabled or 'no GitHub token'}")
+            out.append("    The title and body are in the JSON output (--output json).")
         out.append("  Next: review and merge; Argo CD syncs the change.")
     elif fix.status != "proposed":
         out.append("  Next: a human takes it from here; DR-Kube opens no pull request.")

@@ -70,14 +70,25 @@ def serve(
             )
         from dr_kube.mcp.wiring import service_tools
         from dr_kube.server.app import create_app
+        from dr_kube.service.checkout import prepare_checkout
         from dr_kube.service.context import ContextArgs
         from dr_kube.service.wiring import build_service
 
+        base = base_branch
+        checkout = prepare_checkout(options["gitops_repo"], base_branch)
+        if checkout is not None:
+            prepared, url = checkout
+            click.echo(f"dr-kube: {prepared.describe(url)}", err=True)
+            base = base or prepared.base
         # click hands the source options over untyped; their names are ContextArgs' keys
-        args = cast(
-            ContextArgs, {**options, "base_branch": base_branch, "github_repo": github_repo}
-        )
+        args = cast(ContextArgs, {**options, "base_branch": base, "github_repo": github_repo})
         service = build_service(settings, args, start_workers=not settings.intake_only)
+        if service.prs_off is not None:
+            click.echo(
+                f"dr-kube: pull requests are off: {service.prs_off}; "
+                "fixes end as pushed branches (incident status `pushed`)",
+                err=True,
+            )
         app = create_app(service, service_tools(service.store, args))
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
         click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)

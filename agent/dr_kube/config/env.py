@@ -9,6 +9,7 @@ the variable, its value and the problem, which the CLI turns into exit 2.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
@@ -139,7 +140,7 @@ class EnvSection(BaseSettings):
                 if field in cls.model_fields
                 else False
             )
-            shown = "'***'" if secret else repr(error["input"])
+            shown = "'***'" if secret else _masked(repr(error["input"]))
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{name}={shown}: {message}")
         return "; ".join(problems)
@@ -159,6 +160,11 @@ class EnvSection(BaseSettings):
             for var in names:
                 found.append(EnvVar(var, section, name, default, field.description or ""))
         return found
+
+
+def _masked(text: str) -> str:
+    """A value as an error shows it, without the password of a URL in it."""
+    return re.sub(r"(://[^/@\s:]*:)[^/@\s]*@", r"\1***@", text)
 
 
 def _shown(value: Any) -> str:

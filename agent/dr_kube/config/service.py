@@ -75,6 +75,13 @@ class Settings(EnvSection):
         "`1`: accept and store alerts, run nothing (an intake-only replica)",
         default=False,
     )
+    delete_branches: bool = env(
+        "DRKUBE_DELETE_RESOLVED_BRANCHES",
+        "`0`: keep the pushed branch of an incident that resolved without a merge and without "
+        "a PR (pull requests off); by default it is deleted from the origin",
+        default=True,
+        shown="`1`",
+    )
     start_workers: bool = True
     operators: OperatorSettings = Field(default_factory=OperatorSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)

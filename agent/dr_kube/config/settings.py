@@ -16,6 +16,7 @@ from dr_kube.config.cli import CliSettings, ClusterSettings
 from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, EnvVar
 from dr_kube.config.github import GitHubSettings
+from dr_kube.config.gitops import GitOpsSettings
 from dr_kube.config.limits import LimitSettings
 from dr_kube.config.llm import LLMSettings
 from dr_kube.config.logs import LogSettings
@@ -30,6 +31,7 @@ SECTIONS: dict[str, type[EnvSection]] = {
     "logs": LogSettings,
     "github": GitHubSettings,
     "publish": PublishSettings,
+    "gitops": GitOpsSettings,
     "llm": LLMSettings,
     "service": Settings,
     "store": StoreSettings,
@@ -48,6 +50,7 @@ class DrKubeSettings(BaseModel):
     logs: LogSettings
     github: GitHubSettings
     publish: PublishSettings
+    gitops: GitOpsSettings
     llm: LLMSettings
     service: Settings
     store: StoreSettings
@@ -65,6 +68,7 @@ class DrKubeSettings(BaseModel):
             logs=LogSettings.load(),
             github=GitHubSettings.load(),
             publish=PublishSettings.load(),
+            gitops=GitOpsSettings.load(),
             llm=LLMSettings.load(),
             service=service,
             store=StoreSettings.load(),

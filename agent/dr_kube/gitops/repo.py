@@ -275,6 +275,28 @@ class GitRepo:
             shutil.rmtree(work, ignore_errors=True)
             self._git("worktree", "prune", check=False)
 
+    def delete_remote_branch(self, branch: str, expect: str | None, base: str | None) -> str:
+        """Delete a fix branch from origin unless it was merged into the base or moved since
+        `expect` (someone else's commits stay); returns what happened, in a few words."""
+        if not self.has_remote():
+            return "kept: no origin"
+        base = base or self.default_base()
+        head = self._git("ls-remote", "--heads", "origin", f"refs/heads/{branch}").split("\t")[0]
+        if not head:
+            return "already gone from origin"
+        if expect and head != expect:
+            return f"kept: {branch} moved since DR-Kube pushed it"
+        self._git(
+            "fetch", "--quiet", "origin", base, f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+        )
+        if self._git("merge-base", head, f"origin/{base}", check=False) == head:
+            return f"kept: merged into {base}"
+        lease = f"--force-with-lease=refs/heads/{branch}:{head}"
+        self._git("push", "--quiet", lease, "origin", f":refs/heads/{branch}")
+        self._git("update-ref", "-d", f"refs/remotes/origin/{branch}", check=False)
+        self._git("branch", "--quiet", "-D", branch, check=False)
+        return "deleted from origin"
+
 
 def github_repo_from_url(url: str | None) -> str | None:
     """`owner/name` from an https or ssh GitHub remote URL."""

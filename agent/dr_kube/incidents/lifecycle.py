@@ -1,7 +1,9 @@
 """An incident's statuses and the transitions between them; the store writes them (its SQL) and
 asks this module first, so an illegal step (a resolved incident back to running, ...) is refused.
 
-queued → running → awaiting-review (PR open, or waiting for an approver in copilot mode)
+queued → running → awaiting-review (PR open, or waiting for an approver in copilot mode), or
+        pushed when pull requests are off (no GitHub token: the fix ends as a pushed branch and
+        nothing waits; its alerts still resolve it, and then the branch is deleted)
         → merged → resolved (all its alerts resolved, or verification passed), or back to queued
         when the merged fix was not enough; needs-human at the attempt cap; failed when a run
         errored or its publication failed after every retry (a later alert for it re-opens it:
@@ -20,6 +22,7 @@ Status = Literal[
     "running",
     "awaiting-review",
     "awaiting-approval",
+    "pushed",
     "observed",
     "merged",
     "needs-human",
@@ -35,7 +38,15 @@ BUSY_STATUSES: tuple[Status, ...] = ("queued", "running")  # a run is due or und
 
 # Where a run can end, and what ends an open incident from outside (alerts, a human, the PR).
 RUN_ENDS: frozenset[Status] = frozenset(
-    {"queued", "awaiting-review", "awaiting-approval", "observed", "needs-human", "failed"}
+    {
+        "queued",
+        "awaiting-review",
+        "awaiting-approval",
+        "pushed",
+        "observed",
+        "needs-human",
+        "failed",
+    }
 )
 ENDINGS: frozenset[Status] = frozenset({"resolved", "closed", "joined"})
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -43,6 +54,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     "running": RUN_ENDS | {"running", *ENDINGS},
     "awaiting-review": frozenset({"queued", "running", "merged", "needs-human", *ENDINGS}),
     "awaiting-approval": frozenset({"queued", "running", "needs-human", *ENDINGS}),
+    "pushed": frozenset({"queued", "running", "merged", "needs-human", *ENDINGS}),
     "observed": frozenset({"queued", "running", *ENDINGS}),
     "merged": frozenset({"queued", "needs-human", *ENDINGS}),
     "needs-human": frozenset({"queued", "running", "merged", *ENDINGS}),

@@ -81,6 +81,10 @@ class IncidentDetail(IncidentSummary):
     diagnosis: dict[str, Any] | None = None
     fix: dict[str, Any] | None = None
     pr: dict[str, Any] | None = None
+    pr_disabled: str | None = Field(
+        default=None,
+        description="Pull requests are off: why, and what to set (the fix is a pushed branch)",
+    )
     changes: list[dict[str, Any]] = Field(default_factory=list)
     alerts: list[dict[str, Any]] = Field(
         default_factory=list, description="Deliveries, newest first"

@@ -23,6 +23,16 @@ from dr_kube.policy import load_policy
 
 log = logging.getLogger("dr_kube")
 
+# Why no pull request is opened, and what to set (`pr.disabled`, the incident's `pr_disabled`).
+NO_TOKEN = (
+    "GITHUB_TOKEN is not set: set GITHUB_TOKEN (and DRKUBE_GITHUB_WEBHOOK_SECRET for the "
+    "reviews) to open pull requests"
+)
+NO_REPOSITORY = (
+    "the GitHub repository is unknown: set DRKUBE_GITHUB_REPO (owner/name) or use an origin on "
+    "github.com"
+)
+
 
 class ContextArgs(TypedDict):
     """The CLI's source and pull-request options, as `build_context` takes them."""
@@ -85,9 +95,10 @@ def build_context(
         if token and name:
             forge = GitHubForge(token, name, github.api_url, retry=retry)
         elif token:
-            log.warning(
-                "GITHUB_TOKEN is set but the GitHub repository is unknown: pass --github-repo owner/name"
-            )
+            forge = LocalForge(disabled=NO_REPOSITORY)
+            log.warning("pull requests are off: %s", NO_REPOSITORY)
+        else:
+            forge = LocalForge(disabled=NO_TOKEN)
     return RunContext(
         repo=repo,
         policy=policy,

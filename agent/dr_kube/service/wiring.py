@@ -18,6 +18,7 @@ from dr_kube.gitops.forges.base import Forge
 from dr_kube.graph.context import RunContext
 from dr_kube.graph.graph import build_graph
 from dr_kube.graph.state import STATE_MODULES
+from dr_kube.service.branches import BranchJanitor
 from dr_kube.service.context import ContextArgs, build_context
 from dr_kube.service.followup import FollowUp
 from dr_kube.service.github_events import GitHubHandler
@@ -39,6 +40,8 @@ class Service:
     worker: Worker
     followup: FollowUp
     run_workers: bool = True
+    # why no pull request is opened, with what to set; None when a forge opens them
+    prs_off: str | None = None
     owners: OwnerResolver = field(default_factory=lambda: OwnerResolver(None))
     intake: GroupCommit = field(init=False)  # concurrent deliveries share one durable commit
 
@@ -69,7 +72,8 @@ def context_factory(base: RunContext, provider_name: str) -> Callable[[], Servic
     def make() -> ServiceContext:
         fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(RunContext)}
         fields["provider"] = make_provider(provider_name)
-        fields["await_review"] = True
+        # a PR's review resumes the run; without a forge that takes reviews nothing would
+        fields["await_review"] = base.forge.takes_reviews
         return ServiceContext(**fields)
 
     return make
@@ -102,6 +106,7 @@ def build_service(
         metrics,
         reviews,
         followup.hooks,
+        BranchJanitor(base.repo, base.base_branch, settings.delete_branches),
     )
     followup.wake = worker.wake.set
     github = GitHubHandler(store, settings, metrics, reviews, on_closed=followup.hooks.pr_closed)
@@ -113,5 +118,6 @@ def build_service(
         worker,
         followup,
         run_workers=start_workers,
+        prs_off=base.forge.disabled,
         owners=OwnerResolver(base.source),
     )

@@ -24,6 +24,7 @@ from dr_kube.graph.context import RunContext
 from dr_kube.graph.runner import ServiceRun, paused_round, run_checkpointed, thread_evidence
 from dr_kube.incidents.identity import subject_of_key
 from dr_kube.models import Result
+from dr_kube.service.branches import BranchJanitor
 from dr_kube.service.telemetry import Metrics
 from dr_kube.store import Claim, Store
 from dr_kube.store.run import bind_store
@@ -59,8 +60,10 @@ class Worker:
         metrics: Metrics,
         reviews: Forge | None = None,
         hooks: RunHooks | None = None,
+        branches: BranchJanitor | None = None,
     ) -> None:
         self.hooks = hooks
+        self.branches = branches
         self.store = store
         self.graph = graph
         self.make_context = make_context
@@ -316,6 +319,9 @@ class Worker:
             fields["status"] = "awaiting-approval"  # copilot mode: an approver answers in Slack
         elif run.paused:
             fields["status"] = "awaiting-review"
+        elif pr is not None and pr.disabled is not None and pr.pushed:
+            fields["status"] = "pushed"  # pull requests are off: the pushed branch is the end
+            fields["outcome"] = f"branch {pr.branch} pushed, no PR: {pr.disabled}"
         elif result is not None and result.fix.status == "proposed" and pr is None:
             fields["status"] = "observed"
             fields["outcome"] = "observe mode: proposal posted, no PR opened"
@@ -369,6 +375,9 @@ class Worker:
             self.stop.wait(self.settings.poll_seconds)
 
     def _send(self, item: dict[str, Any]) -> None:
+        if item["kind"] == "delete-branch":
+            self._delete_branch(item)
+            return
         number = item.get("pr_number")
         if self.reviews is None or number is None:
             self.store.outbox_done(item["id"], "recorded only: no GitHub pull request")
@@ -389,6 +398,18 @@ class Worker:
             return
         self.store.outbox_done(item["id"], "posted")
         self.store.event(item["incident_id"], "comment", f"posted {item['kind']} to PR #{number}")
+
+    def _delete_branch(self, item: dict[str, Any]) -> None:
+        branch = str(item["body"])
+        if self.branches is None:
+            self.store.outbox_done(item["id"], "kept: no working copy to delete it from")
+            return
+        detail = self.store.get_incident(item["incident_id"]) or {}
+        pr = (json.loads(detail.get("result") or "null") or {}).get("pr") or {}
+        note = self.branches.delete(branch, pr.get("commit"))
+        # once: a branch left behind is harmless, git against an unreachable origin in a loop is not
+        self.store.outbox_done(item["id"], note)
+        self.store.event(item["incident_id"], "cleanup", f"resolved without a merge: {note}")
 
 
 def reply_text(review: dict[str, Any], result: Result | None) -> str | None:

@@ -197,8 +197,11 @@ class Store:
         if not self._move(cur, row["id"], "resolved", needs_run=0, outcome=outcome, updated_at=ts):
             return
         self._event(cur, row["id"], "resolved", outcome, data={"outcome": outcome})
-        pr = cur.one("SELECT pr_number FROM incidents WHERE id = ?", (row["id"],))
-        if pr and pr["pr_number"] and not merged:
+        pr = cur.one("SELECT pr_number, branch FROM incidents WHERE id = ?", (row["id"],))
+        if pr and pr["branch"] and not pr["pr_number"] and not merged:
+            # no PR holds the pushed branch (pull requests off): it goes with the incident
+            self._outbox(cur, row["id"], None, "delete-branch", str(pr["branch"]))
+        elif pr and pr["pr_number"] and not merged:
             self._outbox(
                 cur,
                 row["id"],

@@ -41,6 +41,8 @@ class Forge(Protocol):
 
     # whether its PRs get reviews that come back to DR-Kube (the local draft has none)
     takes_reviews: bool
+    # why no pull request is opened, with what to set; None when this forge opens them
+    disabled: str | None
 
     def publish(
         self, spec: PullRequestSpec, commit: str | None, changed: bool, pushed: bool

@@ -73,6 +73,7 @@ class GitHubForge:
     """Opens one PR per branch and updates it afterwards; never a second one."""
 
     takes_reviews = True
+    disabled: str | None = None
 
     def __init__(
         self,

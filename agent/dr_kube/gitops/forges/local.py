@@ -16,6 +16,9 @@ class LocalForge:
 
     takes_reviews = False
 
+    def __init__(self, disabled: str | None = None) -> None:
+        self.disabled = disabled
+
     def publish(
         self, spec: PullRequestSpec, commit: str | None, changed: bool, pushed: bool
     ) -> PullRequestInfo:
@@ -27,6 +30,7 @@ class LocalForge:
             pushed=pushed,
             title=spec.title,
             body=spec.body,
+            disabled=self.disabled,
         )
 
     def can_write(self, login: str) -> bool:

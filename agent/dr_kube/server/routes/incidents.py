@@ -71,6 +71,7 @@ def detail(row: dict[str, Any], ops: dict[str, Any] | None = None) -> IncidentDe
             "diagnosis": result.get("diagnosis"),
             "fix": fix,
             "pr": result.get("pr"),
+            "pr_disabled": (result.get("pr") or {}).get("disabled"),
             "changes": (fix or {}).get("changes", []),
             "operations": operations,
         }
