@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,11 @@ from dr_kube.errors import DrKubeError
 
 def configure_logging(verbose: int) -> None:
     from dr_kube.config.logs import LogSettings
-    from dr_kube.logs import JsonFormatter, RedactingFormatter
+    from dr_kube.logs import log_handler
 
     settings = LogSettings.load()
     level = settings.level or ("WARNING" if verbose == 0 else "INFO" if verbose == 1 else "DEBUG")
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    logging.basicConfig(level=level.upper(), handlers=[log_handler(settings.format)], force=True)
 
 
 def warm_up_renderer() -> None:
