@@ -93,16 +93,16 @@ def serve(
         checkout = prepare_checkout(options["gitops_repo"], base_branch)
         if checkout is not None:
             prepared, url = checkout
-            click.echo(f"dr-kube: {prepared.describe(url)}", err=True)
+            say(logging.INFO, prepared.describe(url))
             base = base or prepared.base
         # click hands the source options over untyped; their names are ContextArgs' keys
         args = cast(ContextArgs, {**options, "base_branch": base, "github_repo": github_repo})
         service = build_service(settings, args, start_workers=not settings.intake_only)
         if service.prs_off is not None:
-            click.echo(
-                f"dr-kube: pull requests are off: {service.prs_off}; "
+            say(
+                logging.INFO,
+                f"pull requests are off: {service.prs_off}; "
                 "fixes end as pushed branches (incident status `pushed`)",
-                err=True,
             )
         app = create_app(service, service_tools(service.store, args))
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
