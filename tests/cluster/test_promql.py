@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import certifi
 import pytest
 
 from dr_kube.cluster.promql import Prometheus, PrometheusError, PrometheusUnreachableError
+from dr_kube.errors import ConfigError
 from tests.support.net import free_port
 from tests.support.tools import require_binary
 
@@ -143,3 +145,23 @@ def test_certificates_are_checked(
     # a private CA is trusted through requests' own setting
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(self_signed / "cert.pem"))
     assert Prometheus(https_url + "/ok").value("up", 0) == 4.0
+
+
+def test_a_private_ca_is_trusted_through_drkube_prometheus_ca_bundle(
+    https_url: str, self_signed: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("DRKUBE_PROMETHEUS_CA_BUNDLE", str(self_signed / "cert.pem"))
+    assert Prometheus(https_url + "/ok").value("up", 0) == 4.0
+    # another CA file: the certificate is refused, never accepted unchecked
+    other = tmp_path / "other.pem"
+    other.write_text(Path(certifi.where()).read_text())
+    monkeypatch.setenv("DRKUBE_PROMETHEUS_CA_BUNDLE", str(other))
+    with pytest.raises(PrometheusUnreachableError, match="SSLError"):
+        Prometheus(https_url + "/ok").value("up", 0)
+    monkeypatch.setenv("DRKUBE_PROMETHEUS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    with pytest.raises(
+        ConfigError, match=r"DRKUBE_PROMETHEUS_CA_BUNDLE .*missing.pem: no such file"
+    ):
+        Prometheus(https_url + "/ok").value("up", 0)

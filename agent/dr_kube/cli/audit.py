@@ -39,10 +39,17 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_existing(db_path: Path, database_url: str | None) -> Any:
+    """The service's store, once it is known to hold an audit trail (a wrong file stays as it is)."""
+    from dr_kube.redact import redact
     from dr_kube.store import open_store
+    from dr_kube.store.existing import check_postgres_store, check_sqlite_store
 
-    if not database_url and not db_path.exists():
-        raise InputError(f"no store at {db_path} (set DRKUBE_DB or DRKUBE_DATABASE_URL)")
+    if database_url and database_url.startswith(("postgresql://", "postgres://")):
+        check_postgres_store(database_url, redact(database_url))
+    elif database_url and database_url.startswith("sqlite:///"):
+        check_sqlite_store(Path(database_url.removeprefix("sqlite:///")))
+    else:
+        check_sqlite_store(db_path)
     return open_store(database_url, db_path)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import sys
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +22,11 @@ from dr_kube.errors import DrKubeError
 
 def configure_logging(verbose: int) -> None:
     from dr_kube.config.logs import LogSettings
-    from dr_kube.logs import JsonFormatter, RedactingFormatter
+    from dr_kube.logs import log_handler
 
     settings = LogSettings.load()
     level = settings.level or ("WARNING" if verbose == 0 else "INFO" if verbose == 1 else "DEBUG")
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    logging.basicConfig(level=level.upper(), handlers=[log_handler(settings.format)], force=True)
 
 
 def warm_up_renderer() -> None:
@@ -87,9 +82,28 @@ def execute(alert_file: Path, output: str, **context_args: Any) -> int:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="dr-kube")
 @click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
-def main(verbose: int) -> None:
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colours in text output: auto is on at a terminal unless NO_COLOR is set.",
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: int, color: str) -> None:
     """DR-Kube: from a Kubernetes alert to a reviewed, validated Helm-values pull request."""
+    ctx.color = use_color(color, os.environ.get("NO_COLOR", ""))
     configure_logging(verbose)
+
+
+def use_color(choice: str, no_color: str) -> bool | None:
+    """click's colour switch: True, False, or None (on for a terminal); NO_COLOR (no-color.org,
+    any non-empty value) turns `auto` off."""
+    if choice == "always":
+        return True
+    if choice == "never" or no_color:
+        return False
+    return None
 
 
 @main.command()

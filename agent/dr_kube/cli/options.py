@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from dr_kube.cli.pipes import quiet_broken_pipe
 from dr_kube.errors import DrKubeError
 
 
@@ -115,6 +116,8 @@ def guarded(func: Callable[[], int]) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        quiet_broken_pipe()  # stdout's reader stopped early (`| head`)
     except Exception as exc:
         from dr_kube.config.logs import LogSettings  # settings load only when a command runs
 

@@ -10,7 +10,20 @@ import click
 
 from dr_kube.cli.options import guarded, pull_request_options, source_options
 
-log = logging.getLogger("dr_kube.server")
+log = logging.getLogger("dr_kube.serve")
+
+
+def say(level: int, text: str) -> None:
+    """A start-up line: `dr-kube: [warning: ]TEXT` on stderr, or a JSON log line (whatever the
+    log level) under DRKUBE_LOG_FORMAT=json, so that a collector reads every line."""
+    from dr_kube.config.logs import LogSettings
+
+    if LogSettings.load().format == "json":
+        log.setLevel(logging.INFO)
+        log.log(level, text)
+        return
+    kind = {logging.WARNING: "warning: ", logging.ERROR: "error: "}.get(level, "")
+    click.echo(f"dr-kube: {kind}{text}", err=True)
 
 
 @click.command()
@@ -46,27 +59,29 @@ def serve(
 
         from dr_kube.config.github import GitHubSettings
         from dr_kube.config.service import Settings
+        from dr_kube.logs import route_uvicorn_logs
 
         settings = Settings.from_env(insecure_no_auth=insecure_no_auth, workers=workers)
         opens_prs = GitHubSettings.load().token is not None
         missing = settings.missing_secrets(opens_prs=opens_prs)
         if insecure_no_auth:
-            log.warning("INSECURE: --insecure-no-auth is set; webhooks and the API accept anyone")
-            click.echo("dr-kube: warning: running with --insecure-no-auth", err=True)
+            say(
+                logging.WARNING,
+                "INSECURE: running with --insecure-no-auth; webhooks and the API accept anyone",
+            )
         elif missing:
-            click.echo(
-                "dr-kube: error: refusing to start without secrets: set "
+            say(
+                logging.ERROR,
+                "refusing to start without secrets: set "
                 + " and ".join(missing)
                 + " (or pass --insecure-no-auth for local development)",
-                err=True,
             )
             return 2
         elif settings.github_secret is None:
             # no GITHUB_TOKEN: branches are pushed but no PR is opened, so no review reaches us
-            click.echo(
-                "dr-kube: warning: DRKUBE_GITHUB_WEBHOOK_SECRET is not set; "
-                "GitHub deliveries will be refused (401)",
-                err=True,
+            say(
+                logging.WARNING,
+                "DRKUBE_GITHUB_WEBHOOK_SECRET is not set; GitHub deliveries will be refused (401)",
             )
         from dr_kube.mcp.wiring import service_tools
         from dr_kube.server.app import create_app
@@ -78,23 +93,31 @@ def serve(
         checkout = prepare_checkout(options["gitops_repo"], base_branch)
         if checkout is not None:
             prepared, url = checkout
-            click.echo(f"dr-kube: {prepared.describe(url)}", err=True)
+            say(logging.INFO, prepared.describe(url))
             base = base or prepared.base
         # click hands the source options over untyped; their names are ContextArgs' keys
         args = cast(ContextArgs, {**options, "base_branch": base, "github_repo": github_repo})
         service = build_service(settings, args, start_workers=not settings.intake_only)
         if service.prs_off is not None:
-            click.echo(
-                f"dr-kube: pull requests are off: {service.prs_off}; "
+            say(
+                logging.INFO,
+                f"pull requests are off: {service.prs_off}; "
                 "fixes end as pushed branches (incident status `pushed`)",
-                err=True,
             )
         app = create_app(service, service_tools(service.store, args))
         db = "PostgreSQL" if settings.database_url else str(Path(settings.db_path))
-        click.echo(f"dr-kube: serving on http://{host}:{port} (store: {db})", err=True)
+        say(logging.INFO, f"serving on http://{host}:{port} (store: {db})")
+        # uvicorn's own logging set-up off: its loggers (start-up, access log) go through ours.
         # proxy_headers off: the console trusts its user header by the TCP peer's address alone
+        route_uvicorn_logs(access_log=True)
         uvicorn.run(
-            app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            log_level=None,
+            access_log=True,
+            proxy_headers=False,
         )
         return 0
 

@@ -1,18 +1,21 @@
 """The one Prometheus client: PromQL instant queries over prometheus-api-client's PrometheusConnect.
 
-Certificates are checked (a private CA goes in REQUESTS_CA_BUNDLE), each request has a timeout,
+Certificates are checked (a private CA goes in DRKUBE_PROMETHEUS_CA_BUNDLE), each request has a timeout,
 and a server that is not there fails at once with one short error naming its URL, instead of
 urllib3's retry warnings and requests' long "Max retries exceeded" text.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import requests
 from prometheus_api_client import PrometheusConnect
 from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
+
+from dr_kube.errors import ConfigError
 
 QUERY_TIMEOUT = 10.0
 # One retry on a gateway's 5xx (Prometheus restarting behind a proxy); none on a refused or timed
@@ -34,9 +37,12 @@ class PrometheusUnreachableError(PrometheusError):
 class Prometheus:
     """One Prometheus server at `url`."""
 
-    def __init__(self, url: str, timeout: float = QUERY_TIMEOUT) -> None:
+    def __init__(
+        self, url: str, timeout: float = QUERY_TIMEOUT, ca_bundle: Path | None = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.ca_bundle = ca_bundle
         self._client: PrometheusConnect | None = None
 
     def values(self, query: str, at: float) -> list[float]:
@@ -69,7 +75,21 @@ class Prometheus:
 
     def client(self) -> PrometheusConnect:
         if self._client is None:
+            session = requests.Session()
+            session.verify = self.verify()
             self._client = PrometheusConnect(
-                url=self.url, disable_ssl=False, retry=RETRY, timeout=self.timeout
+                url=self.url, disable_ssl=False, retry=RETRY, timeout=self.timeout, session=session
             )
         return self._client
+
+    def verify(self) -> str | bool:
+        """What certificates are checked against: DRKUBE_PROMETHEUS_CA_BUNDLE, else requests'
+        default (the system's store or REQUESTS_CA_BUNDLE). Never off."""
+        from dr_kube.config.cli import ClusterSettings
+
+        bundle = self.ca_bundle or ClusterSettings.load().prometheus_ca_bundle
+        if bundle is None:
+            return True
+        if not bundle.is_file():
+            raise ConfigError(f"DRKUBE_PROMETHEUS_CA_BUNDLE {bundle}: no such file")
+        return str(bundle)

@@ -72,3 +72,10 @@ class ClusterSettings(EnvSection):
         "with the pod's service account",
         default=None,
     )
+    prometheus_ca_bundle: Path | None = env(
+        "DRKUBE_PROMETHEUS_CA_BUNDLE",
+        "CA certificates (PEM file) that an https Prometheus' certificate is checked against; "
+        "certificates are always checked",
+        default=None,
+        shown="the system's (or `REQUESTS_CA_BUNDLE`)",
+    )

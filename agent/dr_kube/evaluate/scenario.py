@@ -16,7 +16,7 @@ from dr_kube.errors import InputError, read_input_file
 from dr_kube.gitops.locate import parse_dotted
 from dr_kube.models import CATEGORIES, FixStatus, PathKey
 from dr_kube.quantity import QuantityError, parse_quantity
-from dr_kube.yamlio import load_one
+from dr_kube.yamlio import load_one, yaml_problem
 
 EXPECT_FILE = "expect.yaml"
 ALERT_FILE = "alert.json"
@@ -175,10 +175,7 @@ def load_expect(path: Path) -> Expect:
     try:
         data = load_one(text)
     except YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise InputError(f"{path}: invalid YAML: {problem}{where}") from None
+        raise InputError(f"{path}: invalid YAML: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping")
     try:

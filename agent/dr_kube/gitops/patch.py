@@ -23,7 +23,7 @@ from ruamel.yaml.error import YAMLError
 
 from dr_kube.models import Change, PathKey
 from dr_kube.values_model import get_path
-from dr_kube.yamlio import check_expansion, check_size, dump_block, load_one
+from dr_kube.yamlio import check_expansion, check_size, dump_block, load_one, yaml_problem
 
 
 class PatchError(ValueError):
@@ -45,7 +45,7 @@ def rt_load(text: str) -> Any:
     try:
         root = yaml.load(text)
     except YAMLError as exc:
-        raise PatchError(f"invalid YAML: {exc}") from None
+        raise PatchError(f"invalid YAML: {yaml_problem(exc)}") from None
     check_expansion(root, text)  # an alias bomb is refused before the patch walks it
     return root
 
@@ -330,7 +330,7 @@ def apply_changes(text: str, changes: list[Change]) -> str:
     try:
         expected = to_plain(load_one(text)) or {}
     except YAMLError as exc:
-        raise PatchError(f"invalid YAML: {exc}") from None
+        raise PatchError(f"invalid YAML: {yaml_problem(exc)}") from None
     for change in changes:
         apply_one(editor, editor.text(), change)
         expected = set_plain(expected, list(change.path), change.new)

@@ -73,6 +73,17 @@ def remote_error(operation: str, stderr: str) -> GitRemoteError:
     return GitRemoteError(f"git {operation} origin: {reason}", code=code, transient=transient)
 
 
+class BrokenRepositoryError(InputError):
+    """The GitOps repository's `.git` is unreadable (corrupt HEAD, objects or config): exit 2."""
+
+
+# What git says when the repository itself is damaged, not when an operation is refused.
+BROKEN = re.compile(
+    r"not a git repository|is corrupt|unable to unpack|bad object|object file .* is empty"
+    r"|loose object .* corrupt|bad config|unable to read tree"
+)
+
+
 @dataclass
 class CommitOutcome:
     branch: str
@@ -113,6 +124,8 @@ class GitRepo:
             if not top:
                 raise InputError(f"--gitops-repo {path}: not a git repository")
             self.path = Path(top)
+        else:
+            self._git("rev-parse", "--show-toplevel")  # a damaged .git: BrokenRepositoryError
 
     def _git(
         self,
@@ -132,9 +145,12 @@ class GitRepo:
         )
         if proc.returncode != 0:
             if check:
-                raise GitError(
-                    f"git {' '.join(args[:2])} failed: {proc.stderr.strip() or proc.stdout.strip()}"
-                )
+                said = proc.stderr.strip() or proc.stdout.strip()
+                if BROKEN.search(said):
+                    raise BrokenRepositoryError(
+                        f"--gitops-repo {self.path}: broken git repository: {last_fatal(said)}"
+                    )
+                raise GitError(f"git {' '.join(args[:2])} failed: {said}")
             return ""
         return proc.stdout.strip()
 
@@ -296,6 +312,13 @@ class GitRepo:
         self._git("update-ref", "-d", f"refs/remotes/origin/{branch}", check=False)
         self._git("branch", "--quiet", "-D", branch, check=False)
         return "deleted from origin"
+
+
+def last_fatal(said: str) -> str:
+    """git's own verdict in one line: its last `fatal:` line, else its last line."""
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith("fatal:")]
+    return (fatal or lines or ["git failed"])[-1].removeprefix("fatal: ")
 
 
 def github_repo_from_url(url: str | None) -> str | None:

@@ -7,11 +7,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
 from dr_kube.config.service import Settings
 from dr_kube.mcp.tools import Tools
 from dr_kube.server import console
+from dr_kube.server.request_id import RequestIdMiddleware
 from dr_kube.server.routes import alertmanager, argocd, audit, github, health, incidents, slack
 from dr_kube.service.context import ContextArgs
 from dr_kube.service.wiring import Service, build_service
@@ -47,7 +49,9 @@ def create_app(service: Service, mcp_tools: Tools | None = None) -> FastAPI:
             finally:
                 service.stop()
 
-    app = FastAPI(
+    # /docs and /redoc from the Swagger UI and ReDoc files fastapi-offline ships: no CDN, so the
+    # pages work in an air-gapped cluster
+    app = FastAPIOffline(
         title="DR-Kube",
         version="1",
         description="Alertmanager and GitHub webhooks, and the incidents DR-Kube works on.",
@@ -70,6 +74,7 @@ def create_app(service: Service, mcp_tools: Tools | None = None) -> FastAPI:
         app.router.routes.append(Route(PATH, endpoint, methods=METHODS, include_in_schema=False))
     if service.settings.console.enabled:
         console.mount(app, service)
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 

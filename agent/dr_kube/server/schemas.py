@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+def iso(ts: float | None) -> str | None:
+    """Unix seconds as ISO 8601 in UTC (`2026-11-24T21:00:00.000Z`)."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def with_iso(item: dict[str, Any]) -> dict[str, Any]:
+    """A nested record with `<name>_iso` beside each of its Unix-time numbers (`*_at`, `ts`)."""
+    out = dict(item)
+    for key, value in item.items():
+        stamp = key.endswith("_at") or key == "ts"
+        if stamp and isinstance(value, int | float) and not isinstance(value, bool):
+            out[f"{key}_iso"] = iso(float(value))
+    return out
 
 
 class Problem(BaseModel):
@@ -56,6 +74,17 @@ class IncidentSummary(BaseModel):
     )
     firing: int = Field(default=0, description="How many of its alerts still fire")
 
+    # ISO 8601 (UTC) beside the Unix-time numbers, which stay for the clients that read them
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def created_at_iso(self) -> str | None:
+        return iso(self.created_at)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def updated_at_iso(self) -> str | None:
+        return iso(self.updated_at)
+
 
 class IncidentList(BaseModel):
     items: list[IncidentSummary]
@@ -75,6 +104,21 @@ class Operations(BaseModel):
     verification: dict[str, Any] | None = Field(
         default=None, description="The last verification: outcome and the numbers behind it"
     )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def merged_at_iso(self) -> str | None:
+        return iso(self.merged_at)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def synced_at_iso(self) -> str | None:
+        return iso(self.synced_at)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def verify_at_iso(self) -> str | None:
+        return iso(self.verify_at)
 
 
 class IncidentDetail(IncidentSummary):

@@ -22,6 +22,7 @@ from dr_kube.store.store import Ingested
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+log = logging.getLogger("dr_kube.server.alertmanager")
 
 
 def read_delivery(body: bytes) -> Parsed:
@@ -68,6 +69,8 @@ async def alertmanager(request: Request, s: ServiceDep) -> Accepted:
         if i.incident_id and i.action in ("resolved", "refired"):
             s.followup.hooks.alert_event(i.incident_id, i.action)
     s.metrics.deliveries.labels("alertmanager", "202").inc()
+    for i in stored:
+        log.info("alert stored: incident %s (%s) %s", i.incident_id, i.key, i.action)
     s.on_intake()
     return Accepted(
         accepted=len(stored),

@@ -6,15 +6,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from dr_kube.server.deps import Credentials, ServiceDep
-from dr_kube.server.schemas import Problem
+from dr_kube.server.schemas import Problem, iso
 from dr_kube.store.audit import AuditRecord, records
 
 
+class AuditItem(AuditRecord):
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ts_iso(self) -> str | None:
+        """`ts` as ISO 8601 (UTC)."""
+        return iso(self.ts)
+
+
 class AuditList(BaseModel):
-    items: list[AuditRecord]
+    items: list[AuditItem]
     next_after: int | None = None  # pass as `after` for the next page
 
 
@@ -35,8 +43,9 @@ async def audit(
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> AuditList:
-    def read() -> list[AuditRecord]:
-        return list(records(s.store.db, incident=incident, since=since, after=after, limit=limit))
+    def read() -> list[AuditItem]:
+        found = records(s.store.db, incident=incident, since=since, after=after, limit=limit)
+        return [AuditItem.model_validate(r.model_dump()) for r in found]
 
     items = await run_in_threadpool(read)
     return AuditList(items=items, next_after=items[-1].seq if len(items) == limit else None)

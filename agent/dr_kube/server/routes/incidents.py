@@ -16,6 +16,7 @@ from dr_kube.server.schemas import (
     IncidentSummary,
     Operations,
     Problem,
+    with_iso,
 )
 
 router = APIRouter()
@@ -52,6 +53,10 @@ async def incident(incident_id: str, s: ServiceDep) -> IncidentDetail:
     return detail(row, ops)
 
 
+# The detail's lists of records whose Unix times get an ISO 8601 twin (`received_at_iso`, ...)
+NESTED = ("alerts", "held_alerts", "attempts", "reviews", "replies", "events")
+
+
 def detail(row: dict[str, Any], ops: dict[str, Any] | None = None) -> IncidentDetail:
     result = json.loads(row.pop("result") or "null") or {}
     row.pop("pending", None)
@@ -65,6 +70,9 @@ def detail(row: dict[str, Any], ops: dict[str, Any] | None = None) -> IncidentDe
                 "verification": json.loads(ops["verification"]) if ops["verification"] else None,
             }
         )
+    for name in NESTED:
+        if isinstance(row.get(name), list):
+            row[name] = [with_iso(i) if isinstance(i, dict) else i for i in row[name]]
     return IncidentDetail.model_validate(
         {
             **row,
