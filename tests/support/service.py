@@ -24,6 +24,8 @@ from tests.support.repos import git
 
 TOKEN = "am-token-for-tests"
 SECRET = "gh-webhook-secret-for-tests"
+# DRKUBE_CHECKPOINT_KEY of the tests' servers: base64 of 32 bytes
+CHECKPOINT_KEY = "ZHIta3ViZS10ZXN0cy1jaGVja3BvaW50LWtleS0zMmI="
 WORKLOADS = (
     "frontend",
     "adservice",
@@ -215,6 +217,7 @@ class Serve:
             **os.environ,
             "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
             "DRKUBE_GITHUB_WEBHOOK_SECRET": SECRET,
+            "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
             "DRKUBE_DB": str(self.db),
             "DRKUBE_POLL_SECONDS": "0.1",
             "DRKUBE_LEASE_SECONDS": "3",
