@@ -15,9 +15,12 @@ NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")  # 808
 # Words of one case joined by `-`, `_` or `.`; each word letters only or digits only
 # (`info`, `us-east-1`, `redis-master`, `PRODUCTION`), never letters and digits mixed (`s3cr3t`).
 ENUM = re.compile(r"(?:[a-z]+|[A-Z]+)(?:[-_.](?:[a-z]+|[A-Z]+|\d+))*")
+# Lower-case host names, dotted (`redis.default.svc.cluster.local`, `api.example.com:443`) or
+# one label with a port (`cartservice:7070`), and IPv4 addresses.
 HOST = re.compile(
-    r"(?:localhost|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
-    r"|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?"
+    r"(?:(?:localhost|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+    r"|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?)"
+    r"|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?:\d{1,5}"
 )
 URL = re.compile(r"(?i)[a-z][a-z0-9+.-]*://[^\s/?#@:]+(?::\d{1,5})?(?:/[^\s?#@]*)?")
 PATH = re.compile(r"(?:/[\w.-]+)+/?")

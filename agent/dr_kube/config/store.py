@@ -63,14 +63,14 @@ class StoreSettings(EnvSection):
 
     def checkpoint_keys(self) -> list[bytes]:
         """The current key first, then the old ones; empty when no key is set."""
-        if self.checkpoint_key is None:
-            if self.checkpoint_old_keys is not None:
+        current = self.checkpoint_key.get_secret_value().strip() if self.checkpoint_key else ""
+        old = self.checkpoint_old_keys.get_secret_value() if self.checkpoint_old_keys else ""
+        olds = [k for k in old.split(",") if k.strip()]
+        if not current:
+            if olds:
                 raise ConfigError(f"{OLD_KEYS_VAR} is set but {KEY_VAR} is not")
             return []
-        keys = [decode_key(KEY_VAR, self.checkpoint_key.get_secret_value())]
-        old = self.checkpoint_old_keys.get_secret_value() if self.checkpoint_old_keys else ""
-        keys += [decode_key(OLD_KEYS_VAR, k) for k in old.split(",") if k.strip()]
-        return keys
+        return [decode_key(KEY_VAR, current), *(decode_key(OLD_KEYS_VAR, k) for k in olds)]
 
 
 def decode_key(name: str, value: str) -> bytes:

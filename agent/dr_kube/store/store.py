@@ -521,9 +521,11 @@ class Store:
         body: str,
         action: str,
         reason: str | None = None,
-    ) -> int:
+        comment: str | None = None,
+    ) -> int | None:
         """Record a review (secrets masked); an accepted one is queued for the run to resume
-        with."""
+        with. `comment` names the comment and its edit (`issue_comment:777:2026-...`): a comment
+        already recorded is not recorded again, and None is returned."""
         body = redact(body)
         with self.db.tx() as cur:
             review_id = cur.insert(
@@ -531,6 +533,13 @@ class Store:
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (incident_id, delivery, event, author, body, action, reason, now()),
             )
+            if comment is not None and not cur.run(
+                "INSERT INTO review_comments (comment_key, review_id) VALUES (?, ?) "
+                "ON CONFLICT (comment_key) DO NOTHING",
+                (comment, review_id),
+            ):
+                cur.run("DELETE FROM reviews WHERE id = ?", (review_id,))
+                return None
             self._event(
                 cur,
                 incident_id,
@@ -714,6 +723,14 @@ class Store:
     def ping(self) -> None:
         with self.db.tx(write=False) as cur:
             cur.one("SELECT 1 AS ok")
+
+    def seen_comment(self, comment: str) -> bool:
+        """Whether a review comment, in this edit, was already recorded (any delivery of it)."""
+        with self.db.tx(write=False) as cur:
+            return (
+                cur.one("SELECT 1 AS ok FROM review_comments WHERE comment_key = ?", (comment,))
+                is not None
+            )
 
     def seen_delivery(self, delivery: str) -> bool:
         """Whether a GitHub delivery (X-GitHub-Delivery) was already recorded: GitHub redelivers."""
