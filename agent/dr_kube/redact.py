@@ -322,6 +322,8 @@ def redact_data(data: Any, known_secrets: Iterable[str] = ()) -> Any:
         if isinstance(node, list):
             return [walk(item, secret) for item in node]
         if secret and node is not None and not isinstance(node, bool):
+            if isinstance(node, str) and PLACEHOLDER.fullmatch(node):
+                return node  # masked already
             return placeholder("secret", str(node))
         if isinstance(node, str):
             return redact(node, secrets)

@@ -18,9 +18,9 @@ def test_planted_secrets_are_masked_in_the_result(tmp_path: Path, output: str) -
     dump = planted_dump(tmp_path / "dump")
     alert = tmp_path / "alert.json"
     alert.write_text(json.dumps(planted_alert()))
+    command = [DRKUBE, "run", str(alert), "--cluster", str(dump), "--gitops-repo", str(REPO_ROOT)]
     done = subprocess.run(
-        [DRKUBE, "run", str(alert), "--cluster", str(dump), "--gitops-repo", str(REPO_ROOT)]
-        + ["--provider", "rules", "--output", output],
+        [*command, "--provider", "rules", "--output", output],
         capture_output=True,
         text=True,
         timeout=120,

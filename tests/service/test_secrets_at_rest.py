@@ -129,9 +129,11 @@ def test_a_wrong_checkpoint_key_fails_at_start_and_the_old_key_list_reads_on(
     assert "Traceback" not in message and other not in message
     # rotation: the new key writes, the old one still reads what it wrote
     rotated = Serve(
-        clone, db, env={"DRKUBE_CHECKPOINT_KEY": other, "DRKUBE_CHECKPOINT_OLD_KEYS": CHECKPOINT_KEY}
+        clone,
+        db,
+        env={"DRKUBE_CHECKPOINT_KEY": other, "DRKUBE_CHECKPOINT_OLD_KEYS": CHECKPOINT_KEY},
     ).start()
     rotated.stop()
     without = Serve(clone, db, env={"DRKUBE_CHECKPOINT_KEY": ""}, args=["--insecure-no-encryption"])
-    with pytest.raises(AssertionError, match="encrypted .* but DRKUBE_CHECKPOINT_KEY is not set"):
+    with pytest.raises(AssertionError, match=r"encrypted .* but DRKUBE_CHECKPOINT_KEY is not set"):
         without.start()

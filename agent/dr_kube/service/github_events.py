@@ -184,7 +184,9 @@ class GitHubHandler:
         def ignore(reason: str) -> Outcome:
             log.info("ignored %s from %s on PR #%s: %s", event, login, found.number, reason)
             if (
-                self.store.add_review(row["id"], body=body, action="ignored", reason=reason, **record)
+                self.store.add_review(
+                    row["id"], body=body, action="ignored", reason=reason, **record
+                )
                 is None
             ):
                 return duplicate

@@ -410,7 +410,12 @@ class Store:
         self, incident_id: str, worker: str, *, fields: dict[str, Any], event: str | None = None
     ) -> None:
         """End a claim: write the run's fields, drop the lease (only if it is still ours)."""
-        values = {**masked_fields(fields), "claimed_by": None, "lease_until": 0, "updated_at": now()}
+        values = {
+            **masked_fields(fields),
+            "claimed_by": None,
+            "lease_until": 0,
+            "updated_at": now(),
+        }
         with self.db.tx() as cur:
             mine = cur.one(
                 "SELECT 1 AS x FROM incidents WHERE id = ? AND claimed_by = ?",
