@@ -42,6 +42,8 @@ class SecretPattern:
     lead: frozenset[str] = frozenset()
     reach: int = 0  # besides `lead`: the most characters a match may start before its anchor
     trim: bool = False  # the match may hold the delimiters around the secret: keep them
+    must: str = ""  # a literal every match holds: a text without it is skipped
+    case_sensitive: bool = False  # anchors and `must` are searched in the text as it is
 
 
 WORD = frozenset(string.ascii_letters + string.digits)
@@ -101,7 +103,16 @@ PATTERNS: list[SecretPattern] = [
 ]
 # Every regex plugin of detect-secrets (see dr_kube.secret_plugins), after DR-Kube's own.
 PATTERNS += [
-    SecretPattern(p.kind, p.regex, p.group, p.anchors, reach=p.reach, trim=p.group == 0)
+    SecretPattern(
+        p.kind,
+        p.regex,
+        p.group,
+        p.anchors,
+        reach=p.reach,
+        trim=p.group == 0,
+        must=p.must,
+        case_sensitive=p.case_sensitive,
+    )
     for p in plugin_patterns()
 ]
 # Non-ASCII characters a case-insensitive regex takes for ASCII letters (dotted and dotless i,
@@ -162,6 +173,9 @@ def _patterns(text: str) -> str:
     for pattern in PATTERNS:
         # Placeholders already in the text are left alone: their kind names (`url-password`)
         # would otherwise look like `name: value` assignments to the later patterns.
+        if "[REDACTED:" not in text:
+            text = _sub(pattern, text, lowered)
+            continue
         parts = PLACEHOLDER.split(text)
         for i in range(0, len(parts), 2):
             parts[i] = _sub(pattern, parts[i], lowered)
@@ -174,6 +188,8 @@ def _sub(pattern: SecretPattern, text: str, lowered: dict[str, str]) -> str:
     mask = partial(_mask, kind=pattern.kind, group=pattern.group, trim=pattern.trim)
     if not text:
         return text
+    if pattern.must and pattern.case_sensitive and pattern.must not in text:
+        return text
     if not pattern.anchors:
         return pattern.regex.sub(mask, text)
     if text not in lowered:
@@ -185,9 +201,11 @@ def _sub(pattern: SecretPattern, text: str, lowered: dict[str, str]) -> str:
     low = lowered[text]
     if not low:
         return pattern.regex.sub(mask, text)
+    if pattern.must and not pattern.case_sensitive and pattern.must not in low:
+        return text
     pieces: list[str] = []
     done = 0  # text[:done] is settled: copied or masked
-    for match in _matches(pattern, text, low):
+    for match in _matches(pattern, text, text if pattern.case_sensitive else low):
         pieces += [text[done : match.start()], mask(match)]
         done = match.end()
     if not pieces:
@@ -238,6 +256,9 @@ def _mask_env_value(match: re.Match[str]) -> str:
 def _mask_base64(match: re.Match[str], known: list[str]) -> str:
     """A base64 run whose decoded text holds a secret becomes a placeholder."""
     run = match.group(0)
+    if run.lower() == run or run.upper() == run:
+        # text in base64 mixes cases; hex ids, lower-case names and paths do not: not decoded
+        return run
     decoded = decode_base64(run)
     if decoded is None:
         return run

@@ -33,6 +33,8 @@ SKIPPED = {
     "IbmCosHmacDetector": "redact's secret-assignment pattern covers it",
     "SoftlayerDetector": "redact's secret-assignment pattern covers it",
     "TelegramBotTokenDetector": "no literal to anchor on: a digit run and a colon, in every log",
+    "DiscordBotTokenDetector": "no literal to anchor on: it would run over every whole text",
+    "GitHubTokenDetector": "redact's github-token pattern masks the same and `github_pat_`",
 }
 # What a token may go on with after a plugin's fixed-length match (`sk_live_` + 24 characters is
 # the shortest Stripe key, not the only length): masked with it.
@@ -46,8 +48,10 @@ class PluginPattern:
     kind: str  # `stripe-access-key`
     regex: re.Pattern[str]
     group: int  # the group holding the secret (0: the whole match)
-    anchors: tuple[str, ...]  # lowercase literals every match holds; empty: no anchor
+    anchors: tuple[str, ...]  # literals every match holds (lowercase unless case-sensitive)
     reach: int  # the most characters a match may start before its anchor
+    must: str  # a literal every match holds, however far in (`/:_authToken=`); may be empty
+    case_sensitive: bool
 
 
 def kind_of(secret_type: str) -> str:
@@ -81,10 +85,34 @@ def _literal_strings(items: list[Any]) -> set[str] | None:
     return found
 
 
+def _prefixes(items: list[Any]) -> set[str]:
+    """The literal prefixes one of which starts every match of a sequence (maybe short, maybe
+    empty): `(?:A3T[A-Z0-9]|AKIA)…` → {A3T, AKIA}."""
+    found = {""}
+    for op, arg in items:
+        if op is sre.LITERAL:
+            found = {s + chr(arg) for s in found}
+            continue
+        if op is sre.SUBPATTERN:
+            alternatives = [list(arg[-1])]
+        elif op is sre.BRANCH:
+            alternatives = [list(branch) for branch in arg[1]]
+        else:
+            break
+        inner = set().union(*(_prefixes(a) for a in alternatives))
+        found = {s + t for s in found for t in inner}
+        break  # what follows an alternation may differ by alternative
+    return found
+
+
 def anchors_of(regex: re.Pattern[str]) -> tuple[tuple[str, ...], int]:
     """The first literal (two characters or more) every match holds, and how far into a match it
     may sit; `((), 0)` when there is none close enough to the start."""
     items = list(sre_parse.parse(regex.pattern, regex.flags))
+    fold = (lambda s: s.lower()) if regex.flags & re.IGNORECASE else (lambda s: s)
+    starts = _prefixes(items)
+    if min(map(len, starts)) >= 2:  # every match starts with one of these
+        return tuple(sorted({fold(s) for s in starts})), 0
     reach = 0
     for i, (op, arg) in enumerate(items):
         strings = _literal_strings([(op, arg)])
@@ -98,7 +126,7 @@ def anchors_of(regex: re.Pattern[str]) -> tuple[tuple[str, ...], int]:
                 strings = {s + next(iter(more)) for s in strings}
                 j += 1
             if min(map(len, strings)) >= 2:
-                return tuple(sorted(s.lower() for s in strings)), reach
+                return tuple(sorted({fold(s) for s in strings})), reach
         if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
             continue
         width = sre_parse.SubPattern(sre_parse.State(), [(op, arg)]).getwidth()[1]
@@ -114,6 +142,16 @@ def with_tail(regex: re.Pattern[str]) -> re.Pattern[str]:
     if items and items[-1][0] in (sre.MAX_REPEAT, sre.MIN_REPEAT):
         return re.compile(f"(?:{regex.pattern}){TAIL}", regex.flags)
     return regex
+
+
+def must_of(regex: re.Pattern[str]) -> str:
+    """The longest run of literals (three or more) among a regex's top-level items: a text
+    without it holds no match."""
+    best, run = "", ""
+    for op, arg in sre_parse.parse(regex.pattern, regex.flags):
+        run = run + chr(arg) if op is sre.LITERAL else ""
+        best = max(best, run, key=len)
+    return best if len(best) >= 3 else ""
 
 
 def secret_group(regex: re.Pattern[str]) -> int:
@@ -153,5 +191,17 @@ def plugin_patterns() -> tuple[PluginPattern, ...]:
             for regex in value().denylist:
                 regex = with_tail(regex)
                 anchors, reach = anchors_of(regex)
-                found.append(PluginPattern(kind, regex, secret_group(regex), anchors, reach))
+                case_sensitive = not regex.flags & re.IGNORECASE
+                must = must_of(regex)
+                found.append(
+                    PluginPattern(
+                        kind,
+                        regex,
+                        secret_group(regex),
+                        anchors,
+                        reach,
+                        must if case_sensitive else must.lower(),
+                        case_sensitive,
+                    )
+                )
     return tuple(found)

@@ -47,7 +47,8 @@ def test_most_plugin_regexes_are_tried_only_near_their_literal() -> None:
 def test_anchors_are_read_from_the_regex() -> None:
     import re
 
-    assert anchors_of(re.compile(r"(?:\s|=|^)AKC[a-z]{3}")) == (("akc",), 1)
+    assert anchors_of(re.compile(r"(?:\s|=|^)AKC[a-z]{3}")) == (("AKC",), 1)
+    assert anchors_of(re.compile(r"(?i)(?:\s|=|^)AKC[a-z]{3}")) == (("akc",), 1)
     assert anchors_of(re.compile(r"[0-9a-z]{32}-us[0-9]")) == (("-us",), 32)
     assert anchors_of(re.compile(r"\d{8}:[a-z]{35}")) == ((), 0)
 
