@@ -109,7 +109,11 @@ def anchors_of(regex: re.Pattern[str]) -> tuple[tuple[str, ...], int]:
     """The first literal (two characters or more) every match holds, and how far into a match it
     may sit; `((), 0)` when there is none close enough to the start."""
     items = list(sre_parse.parse(regex.pattern, regex.flags))
-    fold = (lambda s: s.lower()) if regex.flags & re.IGNORECASE else (lambda s: s)
+    blind = bool(regex.flags & re.IGNORECASE)
+
+    def fold(text: str) -> str:
+        return text.lower() if blind else text
+
     starts = _prefixes(items)
     if min(map(len, starts)) >= 2:  # every match starts with one of these
         return tuple(sorted({fold(s) for s in starts})), 0

@@ -137,3 +137,39 @@ def test_a_wrong_checkpoint_key_fails_at_start_and_the_old_key_list_reads_on(
     without = Serve(clone, db, env={"DRKUBE_CHECKPOINT_KEY": ""}, args=["--insecure-no-encryption"])
     with pytest.raises(AssertionError, match=r"encrypted .* but DRKUBE_CHECKPOINT_KEY is not set"):
         without.start()
+
+
+def test_postgres_checkpoints_hold_no_plain_text_either(
+    tmp_path: Path, gitops_with_origin: tuple[Path, Path], postgres_url: str
+) -> None:
+    import psycopg
+
+    clone, _ = gitops_with_origin
+    dump = planted_dump(tmp_path / "dump")
+    env = {"DRKUBE_DATABASE_URL": postgres_url}
+    serve = Serve(clone, tmp_path / "db" / "unused.db", env=env, args=["--cluster", str(dump)])
+    serve.start()
+    try:
+        r = httpx.post(
+            f"{serve.url}/webhooks/alertmanager",
+            content=json.dumps(payload(planted_alert())),
+            headers=am_headers(),
+        )
+        assert r.status_code == 202
+        wait_for(lambda: [i for i in serve.incidents() if i["status"] == "awaiting-review"], 60)
+    finally:
+        serve.stop()
+    with psycopg.connect(postgres_url) as conn:
+        checkpoints = conn.execute("SELECT checkpoint::text, metadata::text FROM checkpoints")
+        text = "".join(a + b for a, b in checkpoints.fetchall())
+        blobs = conn.execute("SELECT type, blob FROM checkpoint_blobs").fetchall()
+        writes = conn.execute("SELECT type, blob FROM checkpoint_writes").fetchall()
+        store = conn.execute("SELECT incident, labels FROM incidents JOIN alerts ON true")
+        stored = "".join(str(row) for row in store.fetchall())
+    assert blobs and all(t.endswith("+aes") or t == "empty" for t, _ in blobs + writes)
+    raw = text.encode() + b"".join(bytes(b or b"") for _, b in blobs + writes)
+    # the values file's text is a plain string in the state: sealed and encrypted too
+    for plain in (CANARY, "ContainerOOMKilled", "frontend was OOMKilled", "limits:"):
+        assert plain.encode() not in raw, plain
+    assert found_in(raw) == {} and found_in(stored) == {}
+    assert CANARY in stored, "the store itself is masked, not encrypted"

@@ -81,13 +81,63 @@ class Unencrypted:
         return self.serde.loads_typed(data)
 
 
+Primitive = str | int | float | bool | None
+
+
+class Sealed(BaseModel):
+    """A primitive channel value (the values file's text, a count), boxed: PostgresSaver keeps
+    primitives inline in its JSONB column, where the serializer, and so the cipher, never sees
+    them; boxed, they go to the blobs table encrypted like every other value."""
+
+    value: Primitive
+
+
+def seal(checkpoint: Any) -> Any:
+    values = checkpoint["channel_values"]
+    return {
+        **checkpoint,
+        "channel_values": {
+            k: Sealed(value=v) if v is None or isinstance(v, str | int | float | bool) else v
+            for k, v in values.items()
+        },
+    }
+
+
+def unseal(found: Any) -> Any:
+    if found is not None:
+        values = found.checkpoint["channel_values"]
+        for k, v in values.items():
+            if isinstance(v, Sealed):
+                values[k] = v.value
+    return found
+
+
+def sealed_postgres_saver() -> Any:
+    """PostgresSaver that stores every channel value through the serializer (see Sealed)."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    class SealedPostgresSaver(PostgresSaver):
+        def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
+            return super().put(config, seal(checkpoint), metadata, new_versions)
+
+        def get_tuple(self, config: Any) -> Any:
+            return unseal(super().get_tuple(config))
+
+        def list(self, config: Any, **kwargs: Any) -> Any:
+            for found in super().list(config, **kwargs):
+                yield unseal(found)
+
+    return SealedPostgresSaver
+
+
 def serializer(state_modules: Iterable[ModuleType], keys: Sequence[bytes] = ()) -> Any:
     """The serializer of the checkpoints: JSON+msgpack of the state's own models only, encrypted
     when there are keys."""
     from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    plain = JsonPlusSerializer(allowed_msgpack_modules=allowed_types(state_modules))
+    allowed = [*allowed_types(state_modules), (__name__, Sealed.__name__)]
+    plain = JsonPlusSerializer(allowed_msgpack_modules=allowed)
     if not keys:
         return Unencrypted(plain)
     ciphers = [EncryptedSerializer.from_pycryptodome_aes(plain, key=key).cipher for key in keys]
@@ -120,7 +170,8 @@ def make_checkpointer(
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             open=True,
         )
-        saver = PostgresSaver(pool, serde=serializer(modules, keys))
+        saver_class = sealed_postgres_saver() if keys else PostgresSaver
+        saver = saver_class(pool, serde=serializer(modules, keys))
         setup_once(saver, pool)
         check_readable(saver)
         return saver
