@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from dr_kube.secret_plugins import plugin_patterns
@@ -101,20 +101,28 @@ PATTERNS: list[SecretPattern] = [
         ("accountkey", "sharedaccesskey"),
     ),
 ]
-# Every regex plugin of detect-secrets (see dr_kube.secret_plugins), after DR-Kube's own.
-PATTERNS += [
-    SecretPattern(
-        p.kind,
-        p.regex,
-        p.group,
-        p.anchors,
-        reach=p.reach,
-        trim=p.group == 0,
-        must=p.must,
-        case_sensitive=p.case_sensitive,
-    )
-    for p in plugin_patterns()
-]
+
+
+@cache
+def all_patterns() -> tuple[SecretPattern, ...]:
+    """DR-Kube's own patterns, then every regex plugin of detect-secrets (see
+    dr_kube.secret_plugins): read at the first use, so that importing redact stays cheap."""
+    plugins = [
+        SecretPattern(
+            p.kind,
+            p.regex,
+            p.group,
+            p.anchors,
+            reach=p.reach,
+            trim=p.group == 0,
+            must=p.must,
+            case_sensitive=p.case_sensitive,
+        )
+        for p in plugin_patterns()
+    ]
+    return (*PATTERNS, *plugins)
+
+
 # Non-ASCII characters a case-insensitive regex takes for ASCII letters (dotted and dotless i,
 # long s, Kelvin sign);
 # a text holding one goes the slow way, where the regex itself decides.
@@ -170,7 +178,7 @@ def redact(text: str, known_secrets: Iterable[str] = ()) -> str:
 
 def _patterns(text: str) -> str:
     lowered: dict[str, str] = {}
-    for pattern in PATTERNS:
+    for pattern in all_patterns():
         # Placeholders already in the text are left alone: their kind names (`url-password`)
         # would otherwise look like `name: value` assignments to the later patterns.
         if "[REDACTED:" not in text:
