@@ -37,6 +37,7 @@ from _procinfo import memory_mib  # noqa: E402
 from tests.support.bigdump import FOCUS_POD, NAMESPACE, write_big_dump  # noqa: E402
 from tests.support.net import free_port  # noqa: E402
 from tests.support.paths import SAMPLE_CHARTS, SAMPLE_CLUSTER, SAMPLES  # noqa: E402
+from tests.support.service import CHECKPOINT_KEY  # noqa: E402
 
 PODS = int(os.environ.get("BENCH_PODS", "5000"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
@@ -147,6 +148,7 @@ def bench_intake(big: Path, work: Path, workers: bool = True) -> None:
         **CHILD_ENV,
         "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
         "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
+        "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
         "DRKUBE_DB": str(work / "dr-kube.db"),
         "DRKUBE_WORKERS": "2",
         "DRKUBE_POLL_SECONDS": "0.1",

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.net import free_port  # noqa: E402
+from tests.support.service import CHECKPOINT_KEY  # noqa: E402
 
 TOKEN = "bench-token"
 N = int(os.environ.get("BENCH_DELIVERIES", "5000"))
@@ -159,6 +160,7 @@ def start(work: Path, repo: Path, name: str, **extra: str) -> tuple[subprocess.P
         **os.environ,
         "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
         "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
+        "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
         "DRKUBE_DB": str(work / f"{name}.db"),
         "DRKUBE_INTAKE_ONLY": "1",
         **extra,

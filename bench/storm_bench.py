@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support import replicas  # noqa: E402  (the tests' dump and alert shapes)
 from tests.support.net import free_port  # noqa: E402
-from tests.support.service import WORKLOADS  # noqa: E402  (the shop's ten Deployments)
+from tests.support.service import CHECKPOINT_KEY, WORKLOADS  # noqa: E402  (the shop's ten Deployments)
 
 TOKEN = "bench-token"
 PODS = 10
@@ -78,6 +78,7 @@ def start(work: Path, clone: Path, dump: Path) -> tuple[subprocess.Popen[bytes],
         **os.environ,
         "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
         "DRKUBE_GITHUB_WEBHOOK_SECRET": "x",
+        "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
         "DRKUBE_DB": str(work / "dr-kube.db"),
         "DRKUBE_POLL_SECONDS": "0.1",
         "DRKUBE_CLUSTER_DUMP": str(dump),

@@ -11,7 +11,7 @@ import httpx
 
 from tests.support.net import free_port
 from tests.support.paths import REPO_ROOT
-from tests.support.service import DRKUBE, SECRET, TOKEN, signed
+from tests.support.service import CHECKPOINT_KEY, DRKUBE, SECRET, TOKEN, signed
 
 SECRET_VARS = (
     "DRKUBE_ALERTMANAGER_TOKEN",
@@ -19,12 +19,19 @@ SECRET_VARS = (
     "DRKUBE_ALERTMANAGER_BASIC_PASSWORD",
     "DRKUBE_GITHUB_WEBHOOK_SECRET",
     "GITHUB_TOKEN",
+    "DRKUBE_CHECKPOINT_KEY",
+    "DRKUBE_CHECKPOINT_OLD_KEYS",
 )
 
 
 def serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
-    return {**env, "DRKUBE_DB": str(tmp_path / "db" / "dr-kube.db"), **extra}
+    return {
+        **env,
+        "DRKUBE_DB": str(tmp_path / "db" / "dr-kube.db"),
+        "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
+        **extra,
+    }
 
 
 def refused(gitops_repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -115,3 +122,38 @@ def test_insecure_no_auth_starts_and_warns(gitops_repo: Path, tmp_path: Path) ->
     finally:
         err = stop(proc)
     assert "running with --insecure-no-auth" in err
+
+
+def test_a_store_without_a_checkpoint_key_refuses(gitops_repo: Path, tmp_path: Path) -> None:
+    env = serve_env(tmp_path, DRKUBE_ALERTMANAGER_TOKEN=TOKEN)
+    env.pop("DRKUBE_CHECKPOINT_KEY")
+    done = refused(gitops_repo, env)
+    assert done.returncode == 2
+    assert "refusing to store checkpoints unencrypted" in done.stderr
+    assert "DRKUBE_CHECKPOINT_KEY" in done.stderr and "--insecure-no-encryption" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "db").exists(), "nothing stored before the refusal"
+
+
+def test_insecure_no_encryption_starts_without_a_key_and_warns(
+    gitops_repo: Path, tmp_path: Path
+) -> None:
+    env = serve_env(tmp_path, DRKUBE_ALERTMANAGER_TOKEN=TOKEN)
+    env.pop("DRKUBE_CHECKPOINT_KEY")
+    proc, url = start(gitops_repo, env, "--insecure-no-encryption")
+    try:
+        assert httpx.get(f"{url}/readyz").status_code == 200
+    finally:
+        err = stop(proc)
+    assert "checkpoints are stored unencrypted" in err
+
+
+def test_a_malformed_checkpoint_key_is_named_without_its_value(
+    gitops_repo: Path, tmp_path: Path
+) -> None:
+    bad = "c2hvcnQta2V5"  # base64 of 9 bytes
+    env = serve_env(tmp_path, DRKUBE_ALERTMANAGER_TOKEN=TOKEN, DRKUBE_CHECKPOINT_KEY=bad)
+    done = refused(gitops_repo, env)
+    assert done.returncode == 2
+    assert "DRKUBE_CHECKPOINT_KEY: an AES key is 16, 24 or 32 bytes, this one is 9" in done.stderr
+    assert bad not in done.stderr and "Traceback" not in done.stderr

@@ -19,6 +19,7 @@ from tests.support.net import free_port
 from tests.support.paths import REPO_ROOT
 from tests.support.repos import git, init_gitops_repo
 from tests.support.service import (
+    CHECKPOINT_KEY,
     DRKUBE,
     SECRET,
     TOKEN,
@@ -193,6 +194,7 @@ def start_refused(env: dict[str, str], checkout: Path) -> subprocess.CompletedPr
         **{k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"},
         "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
         "DRKUBE_GITHUB_WEBHOOK_SECRET": SECRET,
+        "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
         "DRKUBE_DB": str(checkout.parent / "db" / "dr-kube.db"),
         **env,
     }

@@ -98,11 +98,14 @@ def test_deployment() -> None:
         "DRKUBE_ALERTMANAGER_TOKEN",
         "DRKUBE_GITHUB_WEBHOOK_SECRET",
         "GEMINI_API_KEY",
+        "DRKUBE_CHECKPOINT_KEY",
+        "DRKUBE_CHECKPOINT_OLD_KEYS",
     ):
         ref = env[name]["valueFrom"]["secretKeyRef"]
         assert ref["name"] == "dr-kube"
         assert "value" not in env[name]
     assert "optional" not in env["DRKUBE_ALERTMANAGER_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert "optional" not in env["DRKUBE_CHECKPOINT_KEY"]["valueFrom"]["secretKeyRef"]
     # SQLite: the DB file is on the PVC, and one writer at a time.
     assert env["DRKUBE_DB"]["value"] == "/data/dr-kube.db"
     assert deploy["spec"]["strategy"]["type"] == "Recreate"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import subprocess
@@ -24,6 +25,8 @@ from tests.support.repos import git
 
 TOKEN = "am-token-for-tests"
 SECRET = "gh-webhook-secret-for-tests"
+# DRKUBE_CHECKPOINT_KEY of the tests' servers: base64 of 32 bytes
+CHECKPOINT_KEY = "ZHIta3ViZS10ZXN0cy1jaGVja3BvaW50LWtleS0zMmI="
 WORKLOADS = (
     "frontend",
     "adservice",
@@ -116,10 +119,22 @@ def repo_doc() -> dict[str, Any]:
     return {"id": 4242, "name": "gitops", "full_name": "acme/gitops", "private": True}
 
 
-def issue_comment(number: int, login: str, text: str, kind: str = "User") -> dict[str, Any]:
-    """`issue_comment` `created` on a pull request, in GitHub's documented shape."""
+# GitHub numbers every comment and review: each one the helpers make gets an id of its own.
+COMMENT_IDS = itertools.count(7001)
+
+
+def issue_comment(
+    number: int,
+    login: str,
+    text: str,
+    kind: str = "User",
+    comment_id: int | None = None,
+    updated_at: str = "2026-11-24T21:30:00Z",
+    action: str = "created",
+) -> dict[str, Any]:
+    """`issue_comment` `created` (or `edited`) on a pull request, in GitHub's documented shape."""
     return {
-        "action": "created",
+        "action": action,
         "issue": {
             "number": number,
             "title": "fix",
@@ -128,11 +143,12 @@ def issue_comment(number: int, login: str, text: str, kind: str = "User") -> dic
             "pull_request": {"url": f"https://api.github.com/repos/acme/gitops/pulls/{number}"},
         },
         "comment": {
-            "id": 777,
+            "id": next(COMMENT_IDS) if comment_id is None else comment_id,
             "body": text,
             "user": gh_user(login, kind),
             "author_association": "MEMBER",
             "created_at": "2026-11-24T21:30:00Z",
+            "updated_at": updated_at,
         },
         "repository": repo_doc(),
         "sender": gh_user(login, kind),
@@ -142,7 +158,13 @@ def issue_comment(number: int, login: str, text: str, kind: str = "User") -> dic
 def review_submitted(number: int, branch: str, login: str, text: str) -> dict[str, Any]:
     return {
         "action": "submitted",
-        "review": {"id": 88, "body": text, "state": "commented", "user": gh_user(login)},
+        "review": {
+            "id": next(COMMENT_IDS),
+            "body": text,
+            "state": "commented",
+            "user": gh_user(login),
+            "submitted_at": "2026-11-24T21:31:00Z",
+        },
         "pull_request": {
             "number": number,
             "state": "open",
@@ -215,6 +237,7 @@ class Serve:
             **os.environ,
             "DRKUBE_ALERTMANAGER_TOKEN": TOKEN,
             "DRKUBE_GITHUB_WEBHOOK_SECRET": SECRET,
+            "DRKUBE_CHECKPOINT_KEY": CHECKPOINT_KEY,
             "DRKUBE_DB": str(self.db),
             "DRKUBE_POLL_SECONDS": "0.1",
             "DRKUBE_LEASE_SECONDS": "3",

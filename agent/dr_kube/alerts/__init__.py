@@ -16,6 +16,7 @@ from dr_kube.alerts.alertmanager import SingleAlertSource, WebhookSource
 from dr_kube.alerts.legacy import LegacySource
 from dr_kube.alerts.source import AlertSource
 from dr_kube.errors import InputError, read_input_file
+from dr_kube.incidents.masking import masked
 from dr_kube.incidents.model import Incident
 from dr_kube.safejson import JsonInputError, loads, text_problem
 
@@ -62,8 +63,8 @@ def parse_incidents(data: Any) -> list[Incident]:
 
 
 def parse_delivery(data: Any, max_alerts: int | None = None) -> Parsed:
-    """The good alerts of a delivery as Incidents, the bad ones named; at most `max_alerts` are
-    read. An InputError when the envelope is bad or no alert is good."""
+    """The good alerts of a delivery as Incidents (secrets masked), the bad ones named; at most
+    `max_alerts` are read. An InputError when the envelope is bad or no alert is good."""
     if not isinstance(data, dict):
         raise InputError(f"expected a JSON object, got {type(data).__name__}")
     source = next((s for s in SOURCES if s.accepts(data)), None)
@@ -83,7 +84,7 @@ def parse_delivery(data: Any, max_alerts: int | None = None) -> Parsed:
             problem = text_problem(item)
             if problem is not None:
                 raise InputError(f"a string {problem}")
-            incidents.append(source.parse_item(item))
+            incidents.append(masked(source.parse_item(item)))  # secrets masked from here on
         except ValidationError as exc:
             rejected.append(Rejected(index, describe_validation_error(exc, where)))
         except (InputError, ValueError) as exc:  # a bad value costs its alert, never the delivery

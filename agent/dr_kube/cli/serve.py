@@ -37,6 +37,12 @@ def say(level: int, text: str) -> None:
     is_flag=True,
     help="Accept unauthenticated webhooks and API calls (development only; warns at start).",
 )
+@click.option(
+    "--insecure-no-encryption",
+    is_flag=True,
+    help="Store LangGraph checkpoints unencrypted when DRKUBE_CHECKPOINT_KEY is not set "
+    "(development only; warns at start).",
+)
 def serve(
     host: str,
     port: int,
@@ -44,6 +50,7 @@ def serve(
     github_repo: str | None,
     workers: int | None,
     insecure_no_auth: bool,
+    insecure_no_encryption: bool,
     **options: Any,
 ) -> None:
     """Run the webhook service: Alertmanager and GitHub webhooks, the incident API, the MCP tools
@@ -51,7 +58,8 @@ def serve(
 
     Secrets: DRKUBE_ALERTMANAGER_TOKEN (or DRKUBE_ALERTMANAGER_BASIC_USER/PASSWORD),
     DRKUBE_GITHUB_WEBHOOK_SECRET; GITHUB_TOKEN for pull requests. Store: DRKUBE_DB (SQLite) or
-    DRKUBE_DATABASE_URL (PostgreSQL, for several replicas).
+    DRKUBE_DATABASE_URL (PostgreSQL, for several replicas); DRKUBE_CHECKPOINT_KEY encrypts the
+    LangGraph checkpoints.
     """
 
     def body() -> int:
@@ -61,7 +69,11 @@ def serve(
         from dr_kube.config.service import Settings
         from dr_kube.logs import route_uvicorn_logs
 
-        settings = Settings.from_env(insecure_no_auth=insecure_no_auth, workers=workers)
+        settings = Settings.from_env(
+            insecure_no_auth=insecure_no_auth,
+            workers=workers,
+            insecure_no_encryption=insecure_no_encryption,
+        )
         opens_prs = GitHubSettings.load().token is not None
         missing = settings.missing_secrets(opens_prs=opens_prs)
         if insecure_no_auth:
@@ -83,6 +95,17 @@ def serve(
                 logging.WARNING,
                 "DRKUBE_GITHUB_WEBHOOK_SECRET is not set; GitHub deliveries will be refused (401)",
             )
+        if not settings.checkpoint_keys:
+            if not insecure_no_encryption:
+                click.echo(
+                    "dr-kube: error: refusing to store checkpoints unencrypted: set "
+                    "DRKUBE_CHECKPOINT_KEY (`openssl rand -base64 32`) or pass "
+                    "--insecure-no-encryption for local development",
+                    err=True,
+                )
+                return 2
+            log.warning("INSECURE: --insecure-no-encryption is set; checkpoints are plain")
+            click.echo("dr-kube: warning: checkpoints are stored unencrypted", err=True)
         from dr_kube.mcp.wiring import service_tools
         from dr_kube.server.app import create_app
         from dr_kube.service.checkout import prepare_checkout

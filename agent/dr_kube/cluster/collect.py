@@ -22,7 +22,8 @@ from dr_kube.cluster.evidence import (
 from dr_kube.cluster.source import ClusterSource, K8sObject, controller_of, meta
 from dr_kube.errors import InputError, NotFoundError
 from dr_kube.incidents.model import Incident
-from dr_kube.redact import looks_secret_name, redact
+from dr_kube.redact import looks_secret_name, redact, redact_data
+from dr_kube.secret_values import env_value_is_secret
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
 MAX_LOG_PODS = 3
@@ -242,7 +243,9 @@ def pod_evidence(pod: K8sObject, secrets: list[str] | tuple[str, ...] = ()) -> P
     )
 
 
-def workload_evidence(obj: K8sObject, kind: str, chain: list[str]) -> WorkloadEvidence:
+def workload_evidence(
+    obj: K8sObject, kind: str, chain: list[str], secrets: list[str] | tuple[str, ...] = ()
+) -> WorkloadEvidence:
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
     template = (spec.get("template") or {}).get("spec") or {}
@@ -261,28 +264,37 @@ def workload_evidence(obj: K8sObject, kind: str, chain: list[str]) -> WorkloadEv
         kind=kind,
         name=metadata.get("name", ""),
         namespace=metadata.get("namespace", ""),
-        labels=metadata.get("labels") or {},
-        annotations=metadata.get("annotations") or {},
+        labels=redact_data(metadata.get("labels") or {}, secrets),
+        annotations=redact_data(metadata.get("annotations") or {}, secrets),
         desired_replicas=desired,
         ready_replicas=ready or 0,
         available_replicas=available or 0,
         unavailable_replicas=unavailable or 0,
         conditions=conditions_of(status),
         owner_chain=chain,
-        containers=[container_spec(c) for c in template.get("containers") or []]
-        + [container_spec(c, init=True) for c in template.get("initContainers") or []],
+        containers=[container_spec(c, secrets=secrets) for c in template.get("containers") or []]
+        + [
+            container_spec(c, init=True, secrets=secrets)
+            for c in template.get("initContainers") or []
+        ],
     )
 
 
 def secret_env_values(pods: list[K8sObject]) -> list[str]:
-    """Literal env values whose names look secret: masked wherever they appear in logs."""
+    """Literal env values that are secret by their name, or by their value unless it is clearly
+    not one (a number, a boolean, a host, ...: `dr_kube.secret_values`): masked wherever they
+    appear in logs, commands and messages."""
     values: list[str] = []
     for pod in pods:
         spec = pod.get("spec") or {}
+        spec = (spec.get("template") or {}).get("spec") or spec  # a workload: its pod template
         for container in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
             for env in container.get("env") or []:
-                if looks_secret_name(env.get("name", "")) and isinstance(env.get("value"), str):
-                    values.append(env["value"])
+                value = env.get("value")
+                if isinstance(value, str) and (
+                    looks_secret_name(env.get("name", "")) or env_value_is_secret(value)
+                ):
+                    values.append(value)
     return values
 
 
@@ -304,14 +316,14 @@ def collect_evidence(source: ClusterSource, incident: Incident) -> Evidence:
     kind = obj.get("kind") or chain[-1].split("/")[0]
     name = meta(obj).get("name", "")
     namespace = incident.namespace
-    workload = workload_evidence(obj, kind, chain)
     middles = middles_of(source, namespace, kind, name)
     pod_objs = pods_of(source, namespace, kind, name, middles)
     if alert_pod is not None and all(
         meta(p).get("name") != meta(alert_pod).get("name") for p in pod_objs
     ):
         pod_objs.insert(0, alert_pod)
-    secrets = secret_env_values(pod_objs)
+    secrets = secret_env_values([obj, *pod_objs])
+    workload = workload_evidence(obj, kind, chain, secrets)
     pods = [pod_evidence(p, secrets) for p in pod_objs]
     notes: list[str] = []
     focus_pod = incident.pod if any(p.name == incident.pod for p in pods) else None

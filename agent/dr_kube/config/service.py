@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretBytes, SecretStr
 
 from dr_kube.config.console import ConsoleSettings
 from dr_kube.config.env import EnvSection, LowerCommaSet, OneMeansOn, env
@@ -50,6 +50,8 @@ class Settings(EnvSection):
     )
     db_path: Path = Path(".dr-kube/dr-kube.db")
     database_url: str | None = None
+    checkpoint_keys: tuple[SecretBytes, ...] = ()  # StoreSettings.checkpoint_keys(): current first
+    insecure_no_encryption: bool = False
     workers: int = env(
         "DRKUBE_WORKERS", "concurrent runs per process (`serve --workers`)", default=2, ge=1
     )
@@ -87,14 +89,21 @@ class Settings(EnvSection):
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @classmethod
-    def from_env(cls, insecure_no_auth: bool = False, workers: int | None = None) -> Settings:
+    def from_env(
+        cls,
+        insecure_no_auth: bool = False,
+        workers: int | None = None,
+        insecure_no_encryption: bool = False,
+    ) -> Settings:
         store = StoreSettings.load()
         llm = LLMSettings.load()
         limits()  # a bad limit stops the start, not every delivery later
         overrides: dict[str, Any] = {
             "insecure_no_auth": insecure_no_auth,
+            "insecure_no_encryption": insecure_no_encryption,
             "db_path": store.db_path,
             "database_url": store.database_url,
+            "checkpoint_keys": tuple(SecretBytes(k) for k in store.checkpoint_keys()),
             "operators": OperatorSettings.load(),
             "console": ConsoleSettings.load(),
         }
@@ -110,6 +119,9 @@ class Settings(EnvSection):
         return self.alertmanager_token is not None or (
             self.basic_user is not None and self.basic_password is not None
         )
+
+    def aes_keys(self) -> list[bytes]:
+        return [k.get_secret_value() for k in self.checkpoint_keys]
 
     def missing_secrets(self, opens_prs: bool) -> list[str]:
         """Secrets the service cannot start without: the intake's, and GitHub's webhook secret

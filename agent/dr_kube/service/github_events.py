@@ -46,9 +46,20 @@ class Issue(BaseModel):
 
 
 class Comment(BaseModel):
+    """A comment or a review: its id and edit time tell one edit of it from another."""
+
     model_config = ConfigDict(extra="allow")
+    id: int | None = None
     body: str | None = ""
     user: GitHubUser
+    updated_at: str | None = None
+    submitted_at: str | None = None
+
+    def key(self, event: str) -> str | None:
+        """`event:id:edit time`: every delivery of one edit of a comment has the same key."""
+        if self.id is None:
+            return None
+        return f"{event}:{self.id}:{self.updated_at or self.submitted_at or ''}"
 
 
 class Delivery(BaseModel):
@@ -77,25 +88,32 @@ class ReviewEvent:
     branch: str | None
     author: GitHubUser
     body: str
+    comment: str | None = None  # Comment.key: the same comment in the same edit is one request
+
+
+# `edited`: a comment changed after it was posted is a new request (its edit time tells it apart).
+COMMENT_ACTIONS = ("created", "edited")
+REVIEW_ACTIONS = ("submitted", "edited")
 
 
 def review_event(event: str, d: Delivery) -> ReviewEvent | str:
     """The comment a review event carries, or why it is not one DR-Kube acts on."""
     if event == "issue_comment":
-        if d.action != "created" or d.issue is None or d.comment is None:
+        if d.action not in COMMENT_ACTIONS or d.issue is None or d.comment is None:
             return f"issue_comment action {d.action}"
         if d.issue.pull_request is None:
             return "a comment on an issue, not a pull request"
-        return ReviewEvent(d.issue.number, None, d.comment.user, d.comment.body or "")
+        c = d.comment
+        return ReviewEvent(d.issue.number, None, c.user, c.body or "", c.key(event))
     if event == "pull_request_review":
-        if d.action != "submitted" or d.review is None or d.pull_request is None:
+        if d.action not in REVIEW_ACTIONS or d.review is None or d.pull_request is None:
             return f"pull_request_review action {d.action}"
-        pr = d.pull_request
-        return ReviewEvent(pr.number, pr.head.ref, d.review.user, d.review.body or "")
-    if d.action != "created" or d.comment is None or d.pull_request is None:
+        pr, r = d.pull_request, d.review
+        return ReviewEvent(pr.number, pr.head.ref, r.user, r.body or "", r.key(event))
+    if d.action not in COMMENT_ACTIONS or d.comment is None or d.pull_request is None:
         return f"pull_request_review_comment action {d.action}"
-    pr = d.pull_request
-    return ReviewEvent(pr.number, pr.head.ref, d.comment.user, d.comment.body or "")
+    pr, c = d.pull_request, d.comment
+    return ReviewEvent(pr.number, pr.head.ref, c.user, c.body or "", c.key(event))
 
 
 class GitHubHandler:
@@ -147,16 +165,31 @@ class GitHubHandler:
             return Outcome(200, "ignored", found)
         if delivery_id and self.store.seen_delivery(delivery_id):
             return Outcome(200, "duplicate", f"delivery {delivery_id} was already handled")
+        # The delivery id is the sender's to choose: the comment's id and edit time are GitHub's.
+        if found.comment and self.store.seen_comment(found.comment):
+            return Outcome(200, "duplicate", f"comment {found.comment} was already handled")
         row = self.store.find_by_pr(found.number, found.branch)
         if row is None:
             return Outcome(200, "ignored", "not a DR-Kube pull request")
         body = found.body.strip()
         login = found.author.login
-        record: dict[str, Any] = {"delivery": delivery_id, "event": event, "author": login}
+        record: dict[str, Any] = {
+            "delivery": delivery_id,
+            "event": event,
+            "author": login,
+            "comment": found.comment,
+        }
+        duplicate = Outcome(200, "duplicate", f"comment {found.comment} was already handled")
 
         def ignore(reason: str) -> Outcome:
             log.info("ignored %s from %s on PR #%s: %s", event, login, found.number, reason)
-            self.store.add_review(row["id"], body=body, action="ignored", reason=reason, **record)
+            if (
+                self.store.add_review(
+                    row["id"], body=body, action="ignored", reason=reason, **record
+                )
+                is None
+            ):
+                return duplicate
             self.metrics.reviews.labels("ignored").inc()
             return Outcome(200, "ignored", reason, row["id"])
 
@@ -174,7 +207,8 @@ class GitHubHandler:
         if not self._permitted(login):
             return ignore(f"{login} has no write permission on the repository")
         if body.lower().startswith("/dr-kube close"):
-            self.store.add_review(row["id"], body=body, action="close", **record)
+            if self.store.add_review(row["id"], body=body, action="close", **record) is None:
+                return duplicate
             self.store.outbox_add(
                 row["id"], row["pr_number"], "comment", f"Closing at @{login}'s request."
             )
@@ -186,7 +220,8 @@ class GitHubHandler:
             return ignore(f"unknown command {body.split()[0]!r}")
         if row["status"] == "merged":
             return ignore("the PR is merged; waiting for the alert to resolve")
-        self.store.add_review(row["id"], body=body, action="queued", **record)
+        if self.store.add_review(row["id"], body=body, action="queued", **record) is None:
+            return duplicate
         self.metrics.reviews.labels("queued").inc()
         return Outcome(202, "queued", None, row["id"])
 

@@ -91,7 +91,11 @@ def build_service(
     make_provider(provider_name)  # fail at start, not at the first alert
 
     store = open_store(settings.database_url, settings.db_path, settings.max_runs)
-    graph = build_graph(make_checkpointer(settings.database_url, settings.db_path, STATE_MODULES))
+    graph = build_graph(
+        make_checkpointer(
+            settings.database_url, settings.db_path, STATE_MODULES, settings.aes_keys()
+        )
+    )
     metrics = Metrics()
     metrics.watch_store(store.counts_by_status)
     reviews: Forge | None = base.forge if base.forge.takes_reviews else None

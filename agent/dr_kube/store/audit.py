@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from dr_kube.config.store import StoreSettings
-from dr_kube.redact import redact
+from dr_kube.redact import redact, redact_data
 from dr_kube.store.db import Cursor, Row
 
 GENESIS = "0" * 64
@@ -103,9 +103,10 @@ def append(
     actor: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Queue one record; it is chained and written when the transaction ends."""
+    """Queue one record (secrets masked); it is chained and written when the transaction ends."""
     ts = time.time()
-    body = canonical(data or {})
+    message = redact(message)
+    body = canonical(redact_data(data or {}))
     entry = (incident_id or "", kind, actor or DEFAULT_ACTOR, message, body, ts)
 
     def write(c: Cursor) -> None:

@@ -110,6 +110,10 @@ CREATE TABLE IF NOT EXISTS reviews (
     created_at DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_incident ON reviews (incident_id);
+CREATE TABLE IF NOT EXISTS review_comments (
+    comment_key TEXT PRIMARY KEY,
+    review_id BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outbox (
     id {serial},
     incident_id TEXT NOT NULL,

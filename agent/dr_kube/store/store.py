@@ -13,10 +13,22 @@ from typing import Any
 from dr_kube.incidents import lifecycle
 from dr_kube.incidents.identity import incident_key, incident_to_join
 from dr_kube.incidents.lifecycle import CLOSED_STATUSES
+from dr_kube.incidents.masking import masked
 from dr_kube.incidents.model import AlertRef, Incident
+from dr_kube.redact import redact
 from dr_kube.store import audit, identity
 from dr_kube.store.db import Cursor, PostgresDatabase, Row, SqliteDatabase
 from dr_kube.store.schema import statements
+
+# Incident and attempt fields a run writes that may quote what it saw: masked on the way in.
+MASKED_FIELDS = frozenset({"result", "error", "outcome", "limit_hit", "validation_errors"})
+
+
+def masked_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: redact(v) if k in MASKED_FIELDS and isinstance(v, str) else v for k, v in fields.items()
+    }
+
 
 INCIDENT_COLUMNS = (
     "id, key, status, namespace, workload, category, created_at, updated_at, generation, runs, "
@@ -87,6 +99,7 @@ class Store:
         return []
 
     def _ingest_one(self, cur: Cursor, incident: Incident, ts: float) -> Ingested:
+        incident = masked(incident)  # nothing unmasked is stored, whichever way it came
         subject = incident.subject()
         fingerprint = incident.fingerprint or incident.id
         identity.lock_subject(cur, self.db.dialect, subject)
@@ -397,7 +410,12 @@ class Store:
         self, incident_id: str, worker: str, *, fields: dict[str, Any], event: str | None = None
     ) -> None:
         """End a claim: write the run's fields, drop the lease (only if it is still ours)."""
-        values = {**fields, "claimed_by": None, "lease_until": 0, "updated_at": now()}
+        values = {
+            **masked_fields(fields),
+            "claimed_by": None,
+            "lease_until": 0,
+            "updated_at": now(),
+        }
         with self.db.tx() as cur:
             mine = cur.one(
                 "SELECT 1 AS x FROM incidents WHERE id = ? AND claimed_by = ?",
@@ -415,7 +433,7 @@ class Store:
                 self._event(cur, incident_id, "run", event)
 
     def update(self, incident_id: str, **fields: Any) -> None:
-        values = {**fields, "updated_at": now()}
+        values = {**masked_fields(fields), "updated_at": now()}
         with self.db.tx() as cur:
             status = values.pop("status", None)
             if status is not None:
@@ -466,7 +484,7 @@ class Store:
             )
 
     def finish_attempt(self, attempt_id: int, **fields: Any) -> None:
-        values = {**fields, "finished_at": now()}
+        values = {**masked_fields(fields), "finished_at": now()}
         sets = ", ".join(f"{k} = ?" for k in values)
         with self.db.tx() as cur:
             cur.run(f"UPDATE attempts SET {sets} WHERE id = ?", (*values.values(), attempt_id))
@@ -508,14 +526,25 @@ class Store:
         body: str,
         action: str,
         reason: str | None = None,
-    ) -> int:
-        """Record a review; an accepted one is queued for the run to resume with."""
+        comment: str | None = None,
+    ) -> int | None:
+        """Record a review (secrets masked); an accepted one is queued for the run to resume
+        with. `comment` names the comment and its edit (`issue_comment:777:2026-...`): a comment
+        already recorded is not recorded again, and None is returned."""
+        body = redact(body)
         with self.db.tx() as cur:
             review_id = cur.insert(
                 "INSERT INTO reviews (incident_id, delivery, event, author, body, action, reason, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (incident_id, delivery, event, author, body, action, reason, now()),
             )
+            if comment is not None and not cur.run(
+                "INSERT INTO review_comments (comment_key, review_id) VALUES (?, ?) "
+                "ON CONFLICT (comment_key) DO NOTHING",
+                (comment, review_id),
+            ):
+                cur.run("DELETE FROM reviews WHERE id = ?", (review_id,))
+                return None
             self._event(
                 cur,
                 incident_id,
@@ -699,6 +728,14 @@ class Store:
     def ping(self) -> None:
         with self.db.tx(write=False) as cur:
             cur.one("SELECT 1 AS ok")
+
+    def seen_comment(self, comment: str) -> bool:
+        """Whether a review comment, in this edit, was already recorded (any delivery of it)."""
+        with self.db.tx(write=False) as cur:
+            return (
+                cur.one("SELECT 1 AS ok FROM review_comments WHERE comment_key = ?", (comment,))
+                is not None
+            )
 
     def seen_delivery(self, delivery: str) -> bool:
         """Whether a GitHub delivery (X-GitHub-Delivery) was already recorded: GitHub redelivers."""
