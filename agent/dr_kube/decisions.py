@@ -102,13 +102,20 @@ class Decisions:
         self.wake()
         return Decision("queued", "Approved: opening the PR (validated again on a fresh base).")
 
-    def request_change(self, incident_id: str, who: Decider, text: str) -> Decision:
+    def _explained(self, incident_id: str, text: str) -> tuple[dict[str, Any], str] | Decision:
+        """The incident and the person's words, or why the decision cannot be taken."""
         row = self.ops.incident(incident_id)
         if row is None:
             return Decision("unknown", f"No incident {incident_id!r}.")
-        text = text.strip()
-        if not text:
+        if not text.strip():
             return Decision("invalid", "Please write something.")
+        return row, text.strip()
+
+    def request_change(self, incident_id: str, who: Decider, text: str) -> Decision:
+        found = self._explained(incident_id, text)
+        if isinstance(found, Decision):
+            return found
+        row, text = found
         if row["status"] not in ("awaiting-approval", "awaiting-review"):
             return Decision("invalid", f"The incident is {row['status']}; nothing to change now.")
         self.ops.queue_action(incident_id, who.actor, "change", text, who.channel)
@@ -127,12 +134,10 @@ class Decisions:
         return Decision("queued", "Change requested: the proposal is being reworked.")
 
     def ignore(self, incident_id: str, who: Decider, text: str) -> Decision:
-        row = self.ops.incident(incident_id)
-        if row is None:
-            return Decision("unknown", f"No incident {incident_id!r}.")
-        text = text.strip()
-        if not text:
-            return Decision("invalid", "Please write something.")
+        found = self._explained(incident_id, text)
+        if isinstance(found, Decision):
+            return found
+        row, text = found
         if row["status"] in ("closed", "resolved"):
             return Decision("invalid", f"The incident is already {row['status']}.")
         self.ops.ignore(incident_id, who.actor, text, who.channel)
