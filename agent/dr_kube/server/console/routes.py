@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -148,10 +149,28 @@ async def logout(request: Request, s: ServiceDep) -> Response:
 
 
 # ---- the list ------------------------------------------------------------------------------------
-def list_context(
-    s: Service, namespace: str | None, status: str | None, category: str | None, offset: int
-) -> dict[str, Any]:
-    filters = listing.Filters(namespace or None, status or None, category or None)
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: its filters and where the page starts (the list and its rows)."""
+
+    filters: listing.Filters
+    offset: int
+
+
+def list_query(
+    namespace: Facet = None,
+    status: Facet = None,
+    category: Facet = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> ListQuery:
+    return ListQuery(listing.Filters(namespace or None, status or None, category or None), offset)
+
+
+ListQueryDep = Annotated[ListQuery, Depends(list_query)]
+
+
+def list_context(s: Service, q: ListQuery) -> dict[str, Any]:
+    filters, offset = q.filters, q.offset
     page = listing.page(s.store, filters, s.settings.console.page_size, offset)
     query = {k: v for k, v in vars(filters).items() if v}
     return {
@@ -165,34 +184,20 @@ def list_context(
 
 
 @router.get("")
-async def incidents(
-    request: Request,
-    s: ServiceDep,
-    namespace: Facet = None,
-    status: Facet = None,
-    category: Facet = None,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> Response:
+async def incidents(request: Request, s: ServiceDep, q: ListQueryDep) -> Response:
     user = gate(request).user(request)
     if user is None:
         return to_login(request)
-    ctx = await run_in_threadpool(list_context, s, namespace, status, category, offset)
+    ctx = await run_in_threadpool(list_context, s, q)
     return render("list.html", user=user, csrf=gate(request).csrf_token(user), **ctx)
 
 
 @router.get("/rows")
-async def rows(
-    request: Request,
-    s: ServiceDep,
-    namespace: Facet = None,
-    status: Facet = None,
-    category: Facet = None,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> Response:
+async def rows(request: Request, s: ServiceDep, q: ListQueryDep) -> Response:
     """The table's body and pager alone: what the list page polls to stay current."""
     if gate(request).user(request) is None:
         return HTMLResponse("sign in again", status_code=401, headers=HEADERS)
-    ctx = await run_in_threadpool(list_context, s, namespace, status, category, offset)
+    ctx = await run_in_threadpool(list_context, s, q)
     return render("rows.html", **ctx)
 
 
