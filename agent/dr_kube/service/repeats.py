@@ -45,10 +45,10 @@ class RepeatMemory:
         with self._lock:
             for incident in incidents:
                 key = repeat_key(incident)
-                stored = self._seen.get(key) if key is not None else None
-                if stored is None:
+                stored = None if key is None else self._seen.get(key)
+                if key is None or stored is None:
                     return None
-                self._seen.move_to_end(key)  # type: ignore[arg-type]  # not None: stored
+                self._seen.move_to_end(key)
                 found.append(Ingested(stored.incident_id, stored.key, "repeated"))
         return found or None
 
